@@ -1,0 +1,21 @@
+//! Lists Paddock's own commands so that each one needs an explicit grant in a capability.
+
+/// Every `#[tauri::command]` in `src-tauri/commands.rs`; a command missing here cannot be called.
+const COMMANDS: &[&str] = &[
+    "app_info",
+    "get_settings",
+    "save_settings",
+    "key_status",
+    "set_api_key",
+    "remove_api_key",
+    "query_task",
+    "extract_task_ids",
+];
+
+fn main() {
+    tauri_build::try_build(
+        tauri_build::Attributes::new()
+            .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
+    )
+    .expect("failed to run tauri-build");
+}

@@ -1,0 +1,424 @@
+//! The API key: kept in the operating system's keyring and nowhere else.
+//!
+//! One keyring entry per gateway (service `paddock`, account = the base URL), so a
+//! self-hosted gateway and Anyfast keep separate keys. `ANYFAST_API_KEY` overrides the
+//! keyring for scripts and for machines without a Secret Service. Keyring calls talk
+//! to D-Bus or an OS prompt, so they run on the blocking pool under a time limit: a
+//! wedged daemon must not freeze the window.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::ser::SerializeStruct;
+use serde::{Serialize, Serializer};
+
+use crate::api::BaseUrl;
+
+/// The keyring service name under which every Paddock key is stored.
+pub const SERVICE: &str = "paddock";
+/// The environment variable that overrides the keyring.
+pub const ENV_KEY: &str = "ANYFAST_API_KEY";
+const KEYRING_TIMEOUT: Duration = Duration::from_secs(8);
+
+/// A secret API key. Its `Debug` and `Display` never show it; only
+/// [`expose`](ApiKey::expose) does, for the one header that needs it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ApiKey(String);
+
+impl ApiKey {
+    /// Trims whitespace and a pasted `Bearer ` prefix; rejects empty or multi-line input.
+    pub fn new(text: &str) -> Result<Self, KeyError> {
+        let trimmed = text.trim();
+        let trimmed = trimmed.strip_prefix("Bearer ").unwrap_or(trimmed).trim();
+        if trimmed.is_empty() {
+            return Err(KeyError::Invalid("the key is empty".into()));
+        }
+        if trimmed.chars().any(|c| c.is_control() || c.is_whitespace()) {
+            return Err(KeyError::Invalid(
+                "a key has no spaces or line breaks".into(),
+            ));
+        }
+        if trimmed.len() > 512 {
+            return Err(KeyError::Invalid(
+                "this is too long to be an API key".into(),
+            ));
+        }
+        Ok(Self(trimmed.to_owned()))
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// `sk-…9f2c`: enough to tell two keys apart, never enough to use one.
+    pub fn hint(&self) -> String {
+        let chars: Vec<char> = self.0.chars().collect();
+        if chars.len() < 12 {
+            return "…".into();
+        }
+        let tail: String = chars[chars.len() - 4..].iter().collect();
+        let head = if self.0.starts_with("sk-") { "sk-" } else { "" };
+        format!("{head}…{tail}")
+    }
+
+    /// Replaces any occurrence of the key in text that came from elsewhere.
+    pub fn scrub(&self, text: &str) -> String {
+        text.replace(&self.0, "[hidden key]")
+    }
+}
+
+impl fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ApiKey({})", self.hint())
+    }
+}
+
+/// What can go wrong with the key store.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KeyError {
+    #[error("No system keyring was found ({0}). On Linux install and start a Secret Service such as gnome-keyring or KeePassXC; meanwhile the ANYFAST_API_KEY environment variable works.")]
+    Unavailable(String),
+    #[error("The system keyring is locked or refused access ({0}). Unlock it and try again.")]
+    Locked(String),
+    #[error("The system keyring did not answer in time. Check that it is running and not waiting for a password prompt.")]
+    Timeout,
+    #[error("The system keyring failed: {0}")]
+    Failed(String),
+    #[error("This is not a valid API key: {0}.")]
+    Invalid(String),
+}
+
+impl KeyError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Unavailable(_) => "keyring_unavailable",
+            Self::Locked(_) => "keyring_locked",
+            Self::Timeout => "keyring_timeout",
+            Self::Failed(_) => "keyring_failed",
+            Self::Invalid(_) => "invalid_key",
+        }
+    }
+}
+
+impl Serialize for KeyError {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut s = serializer.serialize_struct("KeyError", 2)?;
+        s.serialize_field("code", self.code())?;
+        s.serialize_field("message", &self.to_string())?;
+        s.end()
+    }
+}
+
+/// Where secrets are kept. The system keyring in the app; an in-memory map in unit
+/// tests of the logic above it (keyring 4 picks its store once per process).
+pub trait SecretBackend: Send + Sync + 'static {
+    /// Ok when the store can be used at all.
+    fn probe(&self) -> Result<(), KeyError>;
+    fn get(&self, account: &str) -> Result<Option<String>, KeyError>;
+    fn set(&self, account: &str, secret: &str) -> Result<(), KeyError>;
+    /// Removing an entry that does not exist is not an error.
+    fn delete(&self, account: &str) -> Result<(), KeyError>;
+}
+
+/// The platform's persistent store: Secret Service, Keychain or Credential Manager.
+pub struct SystemKeyring;
+
+fn map_keyring_error(e: keyring::Error) -> KeyError {
+    use keyring::Error as E;
+    match e {
+        E::NoDefaultStore => KeyError::Unavailable("no credential store could be opened".into()),
+        E::NoStorageAccess(inner) => KeyError::Locked(inner.to_string()),
+        E::PlatformFailure(inner) => {
+            let text = inner.to_string();
+            let lower = text.to_ascii_lowercase();
+            if lower.contains("serviceunknown")
+                || lower.contains("not provided by any .service")
+                || lower.contains("no such file")
+                || lower.contains("connection refused")
+                || lower.contains("dbus")
+            {
+                KeyError::Unavailable(text)
+            } else if lower.contains("locked") || lower.contains("prompt") {
+                KeyError::Locked(text)
+            } else {
+                KeyError::Failed(text)
+            }
+        }
+        other => KeyError::Failed(other.to_string()),
+    }
+}
+
+impl SystemKeyring {
+    fn entry(account: &str) -> Result<keyring::Entry, KeyError> {
+        if let Err(e) = keyring::Entry::store_status() {
+            return Err(KeyError::Unavailable(e.to_string()));
+        }
+        keyring::Entry::new(SERVICE, account).map_err(map_keyring_error)
+    }
+}
+
+impl SecretBackend for SystemKeyring {
+    fn probe(&self) -> Result<(), KeyError> {
+        match keyring::Entry::store_status() {
+            Ok(()) => {
+                // The store opened; a read proves the daemon answers and is unlocked.
+                Self::entry("paddock-probe")?
+                    .get_password()
+                    .map(|_| ())
+                    .or_else(|e| match e {
+                        keyring::Error::NoEntry => Ok(()),
+                        other => Err(map_keyring_error(other)),
+                    })
+            }
+            Err(e) => Err(KeyError::Unavailable(e.to_string())),
+        }
+    }
+
+    fn get(&self, account: &str) -> Result<Option<String>, KeyError> {
+        match Self::entry(account)?.get_password() {
+            Ok(s) => Ok(Some(s)),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(map_keyring_error(e)),
+        }
+    }
+
+    fn set(&self, account: &str, secret: &str) -> Result<(), KeyError> {
+        Self::entry(account)?
+            .set_password(secret)
+            .map_err(map_keyring_error)
+    }
+
+    fn delete(&self, account: &str) -> Result<(), KeyError> {
+        match Self::entry(account)?.delete_credential() {
+            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(e) => Err(map_keyring_error(e)),
+        }
+    }
+}
+
+/// An in-memory store for unit tests of the logic above the keyring.
+#[derive(Default)]
+pub struct MemoryKeyring {
+    entries: std::sync::Mutex<std::collections::HashMap<String, String>>,
+    pub unavailable: bool,
+}
+
+impl SecretBackend for MemoryKeyring {
+    fn probe(&self) -> Result<(), KeyError> {
+        if self.unavailable {
+            Err(KeyError::Unavailable("test store switched off".into()))
+        } else {
+            Ok(())
+        }
+    }
+    fn get(&self, account: &str) -> Result<Option<String>, KeyError> {
+        self.probe()?;
+        Ok(self.lock().get(account).cloned())
+    }
+    fn set(&self, account: &str, secret: &str) -> Result<(), KeyError> {
+        self.probe()?;
+        self.lock().insert(account.to_owned(), secret.to_owned());
+        Ok(())
+    }
+    fn delete(&self, account: &str) -> Result<(), KeyError> {
+        self.probe()?;
+        self.lock().remove(account);
+        Ok(())
+    }
+}
+
+impl MemoryKeyring {
+    fn lock(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, String>> {
+        self.entries.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// Where the key in use comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeySource {
+    Keyring,
+    Environment,
+    None,
+}
+
+/// What the settings screen shows. Never the key itself.
+#[derive(Debug, Clone, Serialize)]
+pub struct KeyStatus {
+    pub source: KeySource,
+    /// `sk-…9f2c`, or null when there is no key.
+    pub hint: Option<String>,
+    /// Whether the system keyring can be used, and if not, why.
+    pub keyring_available: bool,
+    pub keyring_error: Option<KeyError>,
+}
+
+/// The key store the app and the CLI share.
+#[derive(Clone)]
+pub struct KeyStore {
+    backend: Arc<dyn SecretBackend>,
+    env_key: Option<ApiKey>,
+}
+
+impl KeyStore {
+    /// The system keyring, with `ANYFAST_API_KEY` from the environment when set.
+    pub fn system() -> Self {
+        let env_key = std::env::var(ENV_KEY)
+            .ok()
+            .and_then(|k| ApiKey::new(&k).ok());
+        Self::new(Arc::new(SystemKeyring), env_key)
+    }
+
+    pub fn new(backend: Arc<dyn SecretBackend>, env_key: Option<ApiKey>) -> Self {
+        Self { backend, env_key }
+    }
+
+    async fn blocking<T: Send + 'static>(
+        &self,
+        job: impl FnOnce(&dyn SecretBackend) -> Result<T, KeyError> + Send + 'static,
+    ) -> Result<T, KeyError> {
+        let backend = Arc::clone(&self.backend);
+        let task = tokio::task::spawn_blocking(move || job(backend.as_ref()));
+        match tokio::time::timeout(KEYRING_TIMEOUT, task).await {
+            Ok(Ok(result)) => result,
+            Ok(Err(join)) => Err(KeyError::Failed(format!(
+                "the keyring call crashed: {join}"
+            ))),
+            Err(_) => Err(KeyError::Timeout),
+        }
+    }
+
+    /// Whether the keyring works; the app checks it once at start-up.
+    pub async fn probe(&self) -> Result<(), KeyError> {
+        self.blocking(|b| b.probe()).await
+    }
+
+    /// The key to use for a gateway: the environment's, else the keyring's.
+    pub async fn resolve(&self, base: &BaseUrl) -> Result<Option<ApiKey>, KeyError> {
+        if let Some(k) = &self.env_key {
+            return Ok(Some(k.clone()));
+        }
+        let account = base.as_str().to_owned();
+        let stored = self.blocking(move |b| b.get(&account)).await?;
+        Ok(stored.and_then(|s| ApiKey::new(&s).ok()))
+    }
+
+    pub async fn set(&self, base: &BaseUrl, key: ApiKey) -> Result<(), KeyError> {
+        let account = base.as_str().to_owned();
+        self.blocking(move |b| b.set(&account, key.expose())).await
+    }
+
+    pub async fn remove(&self, base: &BaseUrl) -> Result<(), KeyError> {
+        let account = base.as_str().to_owned();
+        self.blocking(move |b| b.delete(&account)).await
+    }
+
+    pub async fn status(&self, base: &BaseUrl) -> KeyStatus {
+        let account = base.as_str().to_owned();
+        let stored = self.blocking(move |b| b.get(&account)).await;
+        let (keyring_available, keyring_error, stored) = match stored {
+            Ok(s) => (true, None, s.and_then(|s| ApiKey::new(&s).ok())),
+            Err(e) => (false, Some(e), None),
+        };
+        let (source, hint) = match (&self.env_key, stored) {
+            (Some(k), _) => (KeySource::Environment, Some(k.hint())),
+            (None, Some(k)) => (KeySource::Keyring, Some(k.hint())),
+            (None, None) => (KeySource::None, None),
+        };
+        KeyStatus {
+            source,
+            hint,
+            keyring_available,
+            keyring_error,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY: &str = "sk-test0123456789abcdef9f2c";
+
+    #[test]
+    fn debug_and_hint_never_show_the_key() {
+        let k = ApiKey::new(KEY).unwrap();
+        assert_eq!(k.hint(), "sk-…9f2c");
+        assert!(!format!("{k:?}").contains("0123456789"));
+        assert_eq!(ApiKey::new("short").unwrap().hint(), "…");
+    }
+
+    #[test]
+    fn key_input_is_cleaned_and_checked() {
+        assert_eq!(
+            ApiKey::new(&format!("  Bearer {KEY}\n")).unwrap().expose(),
+            KEY
+        );
+        assert_eq!(ApiKey::new(" ").unwrap_err().code(), "invalid_key");
+        assert!(ApiKey::new("two words").is_err());
+    }
+
+    #[test]
+    fn scrub_hides_the_key_in_foreign_text() {
+        let k = ApiKey::new(KEY).unwrap();
+        assert_eq!(
+            k.scrub(&format!("bad token {KEY}!")),
+            "bad token [hidden key]!"
+        );
+    }
+
+    fn base(s: &str) -> BaseUrl {
+        BaseUrl::parse(s).unwrap()
+    }
+
+    #[tokio::test]
+    async fn one_entry_per_gateway() {
+        let store = KeyStore::new(Arc::new(MemoryKeyring::default()), None);
+        let a = base("https://www.anyfast.com.cn");
+        let b = base("https://gw.example.com");
+        store.set(&a, ApiKey::new(KEY).unwrap()).await.unwrap();
+        assert_eq!(store.resolve(&a).await.unwrap().unwrap().expose(), KEY);
+        assert!(store.resolve(&b).await.unwrap().is_none());
+        assert_eq!(store.status(&a).await.source, KeySource::Keyring);
+        assert_eq!(store.status(&b).await.source, KeySource::None);
+        store.remove(&a).await.unwrap();
+        assert!(store.resolve(&a).await.unwrap().is_none());
+    }
+
+    #[tokio::test]
+    async fn environment_wins_and_is_reported() {
+        let env = ApiKey::new("sk-fromenvironment00001111").unwrap();
+        let store = KeyStore::new(Arc::new(MemoryKeyring::default()), Some(env));
+        let a = base("https://www.anyfast.com.cn");
+        store.set(&a, ApiKey::new(KEY).unwrap()).await.unwrap();
+        assert_eq!(
+            store.resolve(&a).await.unwrap().unwrap().expose(),
+            "sk-fromenvironment00001111"
+        );
+        let status = store.status(&a).await;
+        assert_eq!(status.source, KeySource::Environment);
+        assert_eq!(status.hint.as_deref(), Some("sk-…1111"));
+    }
+
+    #[tokio::test]
+    async fn unavailable_store_is_reported_not_fatal() {
+        let backend = MemoryKeyring {
+            unavailable: true,
+            ..Default::default()
+        };
+        let store = KeyStore::new(Arc::new(backend), None);
+        let a = base("https://www.anyfast.com.cn");
+        let status = store.status(&a).await;
+        assert!(!status.keyring_available);
+        assert_eq!(status.keyring_error.unwrap().code(), "keyring_unavailable");
+        assert_eq!(
+            store
+                .set(&a, ApiKey::new(KEY).unwrap())
+                .await
+                .unwrap_err()
+                .code(),
+            "keyring_unavailable"
+        );
+    }
+}

@@ -1,0 +1,88 @@
+//! Paddock keeps watch over HappyHorse video tasks on an Anyfast gateway.
+//!
+//! The core is plain Rust and never imports Tauri, so the CLI and the tests drive it
+//! directly:
+//! - `ids`: validating task IDs and finding them in pasted text;
+//! - `api`: the one HTTP client, the task query and its error classification;
+//! - `keystore`: the API key in the OS keyring (or `ANYFAST_API_KEY`);
+//! - `settings`: the data folder and the user's preferences;
+//! - `service`: the above put together, as the app and the CLI use them.
+//!
+//! `commands` is the thin Tauri layer over `service`; `run` wires the window.
+
+pub mod api;
+mod commands;
+pub mod ids;
+pub mod keystore;
+pub mod service;
+pub mod settings;
+pub mod timefmt;
+
+use std::process::ExitCode;
+
+use tauri::{Manager, Runtime};
+
+use crate::api::ClientConfig;
+use crate::keystore::KeyStore;
+use crate::service::Paddock;
+
+/// Registers the commands; the caller supplies the builder so IPC tests can pass
+/// `tauri::test::mock_builder()`.
+pub fn build_app<R: Runtime>(builder: tauri::Builder<R>, paddock: Paddock) -> tauri::Builder<R> {
+    builder
+        .setup(move |app| {
+            let webview_dir = paddock.data_dir().join("webview");
+            app.manage(paddock);
+            // The window is built here rather than from the config alone so that the
+            // webview's own storage lives in Paddock's data folder (isolated per test,
+            // and covered by the scan that proves the key is never on disk).
+            if let Some(config) = app.config().app.windows.iter().find(|w| w.label == "main") {
+                tauri::WebviewWindowBuilder::from_config(app.handle(), config)?
+                    .data_directory(webview_dir)
+                    .build()?;
+            }
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::app_info,
+            commands::get_settings,
+            commands::save_settings,
+            commands::key_status,
+            commands::set_api_key,
+            commands::remove_api_key,
+            commands::query_task,
+            commands::extract_task_ids,
+        ])
+}
+
+/// Logs go to stderr, filtered by `RUST_LOG` (default: warnings). Nothing secret is
+/// ever logged: keys are `ApiKey`, whose `Debug` is masked.
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,paddock=info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+/// The binary's entry point: opens the window.
+pub fn main_entry() -> ExitCode {
+    init_logging();
+    let data_dir = settings::data_dir();
+    let paddock = match Paddock::open(&data_dir, KeyStore::system(), ClientConfig::default()) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("paddock: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let context = tauri::generate_context!();
+    match build_app(tauri::Builder::default(), paddock).run(context) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("paddock: the window could not open: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

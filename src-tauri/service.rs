@@ -1,0 +1,150 @@
+//! The core the window and the command line share: settings, the key store and the
+//! client, put together. Nothing here knows about Tauri.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use serde::{Serialize, Serializer};
+
+use crate::api::{AnyfastClient, ApiError, BaseUrl, ClientConfig, QueryOutcome};
+use crate::ids::TaskId;
+use crate::keystore::{ApiKey, KeyError, KeyStatus, KeyStore};
+use crate::settings::{Settings, SettingsError, SettingsFile};
+
+/// Any error a user action can end in; serialised as the inner error's `{code, message}`.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Api(#[from] ApiError),
+    #[error(transparent)]
+    Key(#[from] KeyError),
+    #[error(transparent)]
+    Settings(#[from] SettingsError),
+}
+
+impl AppError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Api(e) => e.code(),
+            Self::Key(e) => e.code(),
+            Self::Settings(e) => e.code(),
+        }
+    }
+}
+
+impl Serialize for AppError {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Api(e) => e.serialize(serializer),
+            Self::Key(e) => e.serialize(serializer),
+            Self::Settings(e) => {
+                use serde::ser::SerializeStruct;
+                let mut s = serializer.serialize_struct("SettingsError", 2)?;
+                s.serialize_field("code", e.code())?;
+                s.serialize_field("message", &e.to_string())?;
+                s.end()
+            }
+        }
+    }
+}
+
+/// Settings as the settings screen shows them.
+#[derive(Debug, Clone, Serialize)]
+pub struct SettingsView {
+    #[serde(flatten)]
+    pub settings: Settings,
+    /// The base URL in force when `ANYFAST_BASE_URL` overrides the saved one.
+    pub env_base_url: Option<String>,
+    pub data_dir: String,
+}
+
+/// Paddock's core, shared by the GUI and the CLI.
+pub struct Paddock {
+    pub client: AnyfastClient,
+    pub keys: KeyStore,
+    settings_file: SettingsFile,
+    settings: Mutex<Settings>,
+    data_dir: PathBuf,
+    /// Things the user should read once after start-up (a settings file moved aside).
+    pub notices: Vec<String>,
+}
+
+impl Paddock {
+    /// Opens the data folder, reads settings and builds the one HTTP client.
+    pub fn open(data_dir: &Path, keys: KeyStore, config: ClientConfig) -> Result<Self, AppError> {
+        let settings_file = SettingsFile::in_dir(data_dir);
+        let loaded = settings_file.load();
+        Ok(Self {
+            client: AnyfastClient::new(config)?,
+            keys,
+            settings_file,
+            settings: Mutex::new(loaded.settings),
+            data_dir: data_dir.to_owned(),
+            notices: loaded.notice.into_iter().collect(),
+        })
+    }
+
+    /// Where settings, history and the webview's storage live.
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    fn current(&self) -> Settings {
+        self.settings
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    pub fn settings(&self) -> SettingsView {
+        SettingsView {
+            settings: self.current(),
+            env_base_url: self.settings_file.env_base_url.clone(),
+            data_dir: self.data_dir.display().to_string(),
+        }
+    }
+
+    pub fn save_settings(&self, new: Settings) -> Result<SettingsView, AppError> {
+        let mut new = new;
+        new.base_url = BaseUrl::parse(&new.base_url)?.as_str().to_owned();
+        self.settings_file.save(&new)?;
+        *self.settings.lock().unwrap_or_else(|p| p.into_inner()) = new;
+        Ok(self.settings())
+    }
+
+    /// The gateway in force.
+    pub fn base_url(&self) -> Result<BaseUrl, AppError> {
+        Ok(self.settings_file.effective_base_url(&self.current())?)
+    }
+
+    pub async fn key_status(&self) -> Result<KeyStatus, AppError> {
+        Ok(self.keys.status(&self.base_url()?).await)
+    }
+
+    /// Stores a key for the current gateway. The text never leaves this function
+    /// except into the keyring.
+    pub async fn set_key(&self, text: &str) -> Result<KeyStatus, AppError> {
+        let key = ApiKey::new(text)?;
+        let base = self.base_url()?;
+        self.keys.set(&base, key).await?;
+        Ok(self.keys.status(&base).await)
+    }
+
+    pub async fn remove_key(&self) -> Result<KeyStatus, AppError> {
+        let base = self.base_url()?;
+        self.keys.remove(&base).await?;
+        Ok(self.keys.status(&base).await)
+    }
+
+    /// Validates the ID, finds the key, asks the gateway.
+    pub async fn query(&self, id_text: &str) -> Result<QueryOutcome, AppError> {
+        let id = TaskId::parse(id_text).map_err(ApiError::from)?;
+        let base = self.base_url()?;
+        let key = self
+            .keys
+            .resolve(&base)
+            .await?
+            .ok_or(ApiError::MissingKey)?;
+        Ok(self.client.query(&base, &key, &id).await?)
+    }
+}

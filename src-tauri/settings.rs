@@ -1,0 +1,263 @@
+//! Where Paddock keeps its data, and the few preferences the user sets.
+//!
+//! Settings are a small JSON file written atomically (temporary file, then rename) so
+//! a crash mid-write leaves the previous version. A file that cannot be read is moved
+//! aside, never silently dropped. The API key is never here: see `keystore`.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::api::{ApiError, BaseUrl, DEFAULT_BASE_URL};
+
+/// Overrides the platform's app-data folder (tests, portable installs).
+pub const ENV_DATA_DIR: &str = "PADDOCK_DATA_DIR";
+/// Overrides the base URL from the settings file.
+pub const ENV_BASE_URL: &str = "ANYFAST_BASE_URL";
+const APP_DIR_NAME: &str = "app.paddock.desktop";
+const SETTINGS_FILE: &str = "settings.json";
+
+/// The folder for settings and history: `PADDOCK_DATA_DIR`, else the platform's
+/// per-user data folder (the same one Tauri's `app_data_dir` resolves to).
+pub fn data_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os(ENV_DATA_DIR).filter(|d| !d.is_empty()) {
+        return PathBuf::from(dir);
+    }
+    platform_data_home().join(APP_DIR_NAME)
+}
+
+#[cfg(target_os = "windows")]
+fn platform_data_home() -> PathBuf {
+    std::env::var_os("APPDATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+#[cfg(target_os = "macos")]
+fn platform_data_home() -> PathBuf {
+    home().join("Library").join("Application Support")
+}
+
+#[cfg(not(any(target_os = "windows", target_os = "macos")))]
+fn platform_data_home() -> PathBuf {
+    std::env::var_os("XDG_DATA_HOME")
+        .filter(|d| !d.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| home().join(".local").join("share"))
+}
+
+#[cfg(not(target_os = "windows"))]
+fn home() -> PathBuf {
+    std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// The user's preferences.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    pub base_url: String,
+    /// `system`, `en` or `zh`.
+    pub language: String,
+    /// `system`, `light` or `dark`.
+    pub theme: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            base_url: DEFAULT_BASE_URL.into(),
+            language: "system".into(),
+            theme: "system".into(),
+        }
+    }
+}
+
+/// Could not read or write the settings file.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SettingsError {
+    #[error("{0}")]
+    BaseUrl(#[from] ApiError),
+    #[error("Could not save settings in {path}: {reason}. Check that the folder is writable and the disk is not full.")]
+    Disk { path: String, reason: String },
+    #[error("{0:?} is not a known choice for {1}.")]
+    BadChoice(String, &'static str),
+}
+
+impl SettingsError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::BaseUrl(e) => e.code(),
+            Self::Disk { .. } => "disk",
+            Self::BadChoice(..) => "invalid_setting",
+        }
+    }
+}
+
+/// The settings file and what the environment overrides.
+#[derive(Debug)]
+pub struct SettingsFile {
+    path: PathBuf,
+    /// `ANYFAST_BASE_URL`, when set: it wins over the file.
+    pub env_base_url: Option<String>,
+}
+
+/// What loading found: the settings, and a notice when the file had to be moved aside.
+#[derive(Debug)]
+pub struct Loaded {
+    pub settings: Settings,
+    pub notice: Option<String>,
+}
+
+impl SettingsFile {
+    pub fn in_dir(dir: &Path) -> Self {
+        Self {
+            path: dir.join(SETTINGS_FILE),
+            env_base_url: std::env::var(ENV_BASE_URL)
+                .ok()
+                .filter(|s| !s.trim().is_empty()),
+        }
+    }
+
+    /// Reads the file; a missing file gives defaults, a corrupt one is renamed to
+    /// `settings.json.corrupt-<time>` and reported.
+    pub fn load(&self) -> Loaded {
+        let settings = match std::fs::read(&self.path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Loaded {
+                settings: Settings::default(),
+                notice: None,
+            },
+            Err(e) => Loaded {
+                settings: Settings::default(),
+                notice: Some(format!(
+                    "Could not read {}: {e}. Using default settings.",
+                    self.path.display()
+                )),
+            },
+            Ok(bytes) => match serde_json::from_slice::<Settings>(&bytes) {
+                Ok(s) => Loaded {
+                    settings: s,
+                    notice: None,
+                },
+                Err(e) => {
+                    let aside = self
+                        .path
+                        .with_extension(format!("json.corrupt-{}", crate::timefmt::now_unix()));
+                    let moved = std::fs::rename(&self.path, &aside).is_ok();
+                    Loaded {
+                        settings: Settings::default(),
+                        notice: Some(if moved {
+                            format!(
+                                "The settings file was damaged ({e}); it was kept as {} and defaults are in use.",
+                                aside.display()
+                            )
+                        } else {
+                            format!("The settings file was damaged ({e}); defaults are in use.")
+                        }),
+                    }
+                }
+            },
+        };
+        settings
+    }
+
+    /// Validates, then writes atomically.
+    pub fn save(&self, settings: &Settings) -> Result<(), SettingsError> {
+        BaseUrl::parse(&settings.base_url)?;
+        if !["system", "en", "zh"].contains(&settings.language.as_str()) {
+            return Err(SettingsError::BadChoice(
+                settings.language.clone(),
+                "language",
+            ));
+        }
+        if !["system", "light", "dark"].contains(&settings.theme.as_str()) {
+            return Err(SettingsError::BadChoice(settings.theme.clone(), "theme"));
+        }
+        let disk = |e: std::io::Error| SettingsError::Disk {
+            path: self.path.display().to_string(),
+            reason: e.to_string(),
+        };
+        if let Some(dir) = self.path.parent() {
+            std::fs::create_dir_all(dir).map_err(disk)?;
+        }
+        let json = serde_json::to_vec_pretty(settings).map_err(|e| SettingsError::Disk {
+            path: self.path.display().to_string(),
+            reason: e.to_string(),
+        })?;
+        let tmp = self.path.with_extension("json.tmp");
+        std::fs::write(&tmp, json).map_err(disk)?;
+        std::fs::rename(&tmp, &self.path).map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            disk(e)
+        })
+    }
+
+    /// The base URL in force: the environment's, else the file's.
+    pub fn effective_base_url(&self, settings: &Settings) -> Result<BaseUrl, ApiError> {
+        BaseUrl::parse(self.env_base_url.as_deref().unwrap_or(&settings.base_url))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp_dir(name: &str) -> PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("paddock-settings-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn round_trips_and_defaults() {
+        let dir = temp_dir("rt");
+        let file = SettingsFile {
+            path: dir.join(SETTINGS_FILE),
+            env_base_url: None,
+        };
+        assert_eq!(file.load().settings, Settings::default());
+        let s = Settings {
+            base_url: "https://gw.example.com".into(),
+            language: "zh".into(),
+            theme: "dark".into(),
+        };
+        file.save(&s).unwrap();
+        assert_eq!(file.load().settings, s);
+    }
+
+    #[test]
+    fn corrupt_file_is_moved_aside_and_reported() {
+        let dir = temp_dir("corrupt");
+        let file = SettingsFile {
+            path: dir.join(SETTINGS_FILE),
+            env_base_url: None,
+        };
+        std::fs::write(dir.join(SETTINGS_FILE), b"{not json").unwrap();
+        let loaded = file.load();
+        assert_eq!(loaded.settings, Settings::default());
+        assert!(loaded.notice.unwrap().contains("damaged"));
+        let kept = std::fs::read_dir(&dir)
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .any(|e| e.file_name().to_string_lossy().contains("corrupt-"));
+        assert!(kept, "the damaged file is kept for the user");
+    }
+
+    #[test]
+    fn rejects_plain_http_to_another_host() {
+        let dir = temp_dir("http");
+        let file = SettingsFile {
+            path: dir.join(SETTINGS_FILE),
+            env_base_url: None,
+        };
+        let s = Settings {
+            base_url: "http://gw.example.com".into(),
+            ..Settings::default()
+        };
+        assert_eq!(file.save(&s).unwrap_err().code(), "invalid_base_url");
+        assert!(!dir.join(SETTINGS_FILE).exists());
+    }
+}

@@ -1,0 +1,256 @@
+//! End to end through the real window: tauri-driver + WebKitWebDriver under Xvfb,
+//! the debug binary against the fake gateway, an isolated data folder per test.
+//! They type, click and read the page as a user would.
+
+mod support;
+
+use serde_json::json;
+use support::fake_anyfast::{FakeAnyfast, Reply, FAKE_KEY};
+use support::webdriver::{e2e_available, Driver, Launch};
+use support::{task_id, temp_dir};
+
+/// One app window at a time: two cores and one X server.
+static WINDOW: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+const APP: &str = env!("CARGO_BIN_EXE_paddock");
+
+fn env(fake: &FakeAnyfast, data: &std::path::Path, key: Option<&str>) -> Launch {
+    let mut env = vec![
+        ("ANYFAST_BASE_URL".to_owned(), fake.base_url.clone()),
+        ("PADDOCK_DATA_DIR".to_owned(), data.display().to_string()),
+        ("LANGUAGE".to_owned(), "en".to_owned()),
+        ("LANG".to_owned(), "en_US.UTF-8".to_owned()),
+    ];
+    let mut env_remove = vec![];
+    match key {
+        Some(k) => env.push(("ANYFAST_API_KEY".to_owned(), k.to_owned())),
+        None => env_remove.push("ANYFAST_API_KEY".to_owned()),
+    }
+    Launch { env, env_remove }
+}
+
+async fn add(driver: &Driver, text: &str) {
+    driver.type_into("#paste-box", text).await;
+    driver.click("#add-button").await;
+}
+
+async fn chip_of(driver: &Driver, id: &str, want: &str) {
+    driver
+        .wait_for(
+            &format!("{id} to show {want}"),
+            "const row = document.querySelector(`.task-row[data-id='${arguments[0]}'] .chip`); return row && row.textContent === arguments[1];",
+            vec![json!(id), json!(want)],
+        )
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pasting_an_id_shows_its_status_and_progress_from_the_gateway() {
+    if !e2e_available() {
+        return;
+    }
+    let _window = WINDOW.lock().await;
+    let fake = FakeAnyfast::start().await;
+    let id = task_id("e2equeued");
+    fake.script(
+        &id,
+        vec![
+            Reply::state("queued"),
+            Reply::state("in-progress"),
+            Reply::state("success-seed-example"),
+        ],
+    );
+    let data = temp_dir("e2e-status");
+    let driver = Driver::launch(APP, env(&fake, &data, Some(FAKE_KEY))).await;
+    driver.ready().await;
+    assert_eq!(
+        driver.exec("return document.title", vec![]).await,
+        json!("Paddock")
+    );
+
+    add(&driver, &format!("log line: submitted {id} at 10:00")).await;
+    chip_of(&driver, &id, "Queued").await;
+    driver.click("#refresh-task").await;
+    chip_of(&driver, &id, "Running").await;
+    let progress = driver
+        .exec(
+            "return document.querySelector('.progress')?.getAttribute('aria-valuenow')",
+            vec![],
+        )
+        .await;
+    assert_eq!(progress, json!("50"));
+    let prompt = driver
+        .exec(
+            "return document.querySelector('.task-row .prompt')?.textContent",
+            vec![],
+        )
+        .await;
+    assert_eq!(prompt, json!("一只猫在草地上奔跑"));
+    driver.click("#refresh-task").await;
+    chip_of(&driver, &id, "Succeeded").await;
+    let url = driver.text("#detail dd.video-url").await;
+    assert!(url.starts_with(&fake.storage_url), "{url}");
+    driver.screenshot("main-light-en").await;
+
+    driver.click("#theme-button").await;
+    driver
+        .wait_for(
+            "dark theme",
+            "return document.documentElement.dataset.theme === 'dark'",
+            vec![],
+        )
+        .await;
+    driver.screenshot("main-dark-en").await;
+    driver.click("#lang-button").await;
+    chip_of(&driver, &id, "已成功").await;
+    driver.screenshot("main-dark-zh").await;
+    driver.click("#theme-button").await;
+    driver
+        .wait_for(
+            "light theme",
+            "return document.documentElement.dataset.theme === 'light'",
+            vec![],
+        )
+        .await;
+    driver.screenshot("main-light-zh").await;
+    driver.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_key_shows_the_gateway_message_and_the_key_field() {
+    if !e2e_available() {
+        return;
+    }
+    let _window = WINDOW.lock().await;
+    let fake = FakeAnyfast::start().await;
+    let id = task_id("e2ewrongkey");
+    fake.script(&id, vec![Reply::state("queued")]);
+    let data = temp_dir("e2e-wrongkey");
+    let driver = Driver::launch(APP, env(&fake, &data, Some("sk-wrong-key-000000000000000"))).await;
+    driver.ready().await;
+    add(&driver, &id).await;
+    chip_of(&driver, &id, "Error").await;
+    let message = driver.text("#detail-error").await;
+    assert!(message.contains("rejected the API key"), "{message}");
+    assert!(
+        message.contains("无效的令牌"),
+        "the gateway's own words: {message}"
+    );
+    assert!(!message.contains("sk-wrong-key"), "the key never shows");
+    let dialog_open = driver
+        .exec(
+            "return document.getElementById('settings-dialog').open",
+            vec![],
+        )
+        .await;
+    assert_eq!(
+        dialog_open,
+        json!(true),
+        "the user is brought to the key field"
+    );
+    driver.screenshot("wrong-key").await;
+    driver.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unknown_task_says_so_in_words() {
+    if !e2e_available() {
+        return;
+    }
+    let _window = WINDOW.lock().await;
+    let fake = FakeAnyfast::start().await;
+    let data = temp_dir("e2e-unknown");
+    let driver = Driver::launch(APP, env(&fake, &data, Some(FAKE_KEY))).await;
+    driver.ready().await;
+    let id = task_id("e2enobody");
+    add(&driver, &id).await;
+    chip_of(&driver, &id, "Error").await;
+    let message = driver.text("#detail-error").await;
+    assert!(message.contains("does not know this task"), "{message}");
+    driver.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_key_entered_in_the_window_is_kept_in_the_keyring_across_restarts() {
+    if !e2e_available() || !support::keyring_available() {
+        return;
+    }
+    let _window = WINDOW.lock().await;
+    let fake = FakeAnyfast::start().await;
+    let id = task_id("e2ekeyring");
+    fake.script(&id, vec![Reply::state("in-progress")]);
+    let data = temp_dir("e2e-keyring");
+
+    let driver = Driver::launch(APP, env(&fake, &data, None)).await;
+    driver.ready().await;
+    add(&driver, &id).await;
+    chip_of(&driver, &id, "Error").await;
+    assert!(driver.text("#detail-error").await.contains("No API key"));
+    driver
+        .wait_for(
+            "the settings dialog",
+            "return document.getElementById('settings-dialog').open",
+            vec![],
+        )
+        .await;
+    driver.type_into("#api-key", FAKE_KEY).await;
+    driver.click("#save-key").await;
+    chip_of(&driver, &id, "Running").await;
+    driver.click("#settings-button").await;
+    driver
+        .wait_for(
+            "the keyring status",
+            "return document.getElementById('key-status').dataset.source === 'keyring'",
+            vec![],
+        )
+        .await;
+    let status = driver.text("#key-status").await;
+    assert!(status.contains("system keyring"), "{status}");
+    assert!(status.contains("…abcd"), "masked hint: {status}");
+    assert!(!status.contains(FAKE_KEY));
+    let key_field = driver
+        .exec("return document.getElementById('api-key').value", vec![])
+        .await;
+    assert_eq!(key_field, json!(""), "the key does not linger in the page");
+    driver.screenshot("settings-keyring").await;
+    driver.quit().await;
+
+    let driver = Driver::launch(APP, env(&fake, &data, None)).await;
+    driver.ready().await;
+    add(&driver, &id).await;
+    chip_of(&driver, &id, "Running").await;
+    driver.quit().await;
+
+    support::assert_key_not_on_disk(&data, FAKE_KEY);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_a_secret_service_the_app_opens_and_says_what_to_do() {
+    if !e2e_available() {
+        return;
+    }
+    let _window = WINDOW.lock().await;
+    let fake = FakeAnyfast::start().await;
+    let id = task_id("e2enokeyring");
+    fake.script(&id, vec![Reply::state("queued")]);
+    let data = temp_dir("e2e-nokeyring");
+    let mut launch = env(&fake, &data, Some(FAKE_KEY));
+    launch.env.push((
+        "DBUS_SESSION_BUS_ADDRESS".into(),
+        format!("unix:path={}/no-bus", data.display()),
+    ));
+    let driver = Driver::launch(APP, launch).await;
+    driver.ready().await;
+    driver.click("#settings-button").await;
+    driver
+        .wait_for("the keyring warning", "return document.getElementById('key-status').textContent.includes('No system keyring')", vec![])
+        .await;
+    let status = driver.text("#key-status").await;
+    assert!(status.contains("ANYFAST_API_KEY"), "{status}");
+    assert!(status.contains("gnome-keyring"), "{status}");
+    driver.screenshot("settings-no-keyring").await;
+    driver.click("#settings-cancel").await;
+    add(&driver, &id).await;
+    chip_of(&driver, &id, "Queued").await;
+    driver.quit().await;
+}

@@ -1,0 +1,500 @@
+//! A fake Anyfast gateway and storage host on loopback, following
+//! `../shared/anyfast-api.md`: both error body families, HTML pages, Retry-After,
+//! slow answers, expired and truncated videos.
+//!
+//! Tests say which tasks exist and how they evolve (`script`); the fake only knows
+//! what it is told. Two listeners on two ports play two origins, the gateway and the
+//! video host, and every request is logged with whether it carried Authorization.
+
+#![allow(dead_code)]
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use serde_json::{json, Value};
+
+/// The key the fake accepts unless told otherwise.
+pub const FAKE_KEY: &str = "sk-fake-test-key-0123456789abcd";
+
+/// One scripted answer of the gateway.
+#[derive(Clone, Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub content_type: &'static str,
+    pub body: Vec<u8>,
+    pub headers: Vec<(String, String)>,
+    pub delay: Duration,
+    /// A fixture body whose ID, times and URLs are filled in when it is served.
+    template: Option<Value>,
+}
+
+fn fixtures_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+/// A fixture body from `tests/fixtures/anyfast/`, verbatim.
+pub fn fixture(name: &str) -> Value {
+    let path = fixtures_dir().join("anyfast").join(format!("{name}.json"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The small H.264 + AAC clip the storage host serves.
+pub fn sample_video() -> Vec<u8> {
+    std::fs::read(fixtures_dir().join("sample.mp4")).expect("tests/fixtures/sample.mp4")
+}
+
+impl Reply {
+    fn raw(status: u16, content_type: &'static str, body: impl Into<Vec<u8>>) -> Self {
+        Self {
+            status,
+            content_type,
+            body: body.into(),
+            headers: Vec::new(),
+            delay: Duration::ZERO,
+            template: None,
+        }
+    }
+
+    /// A state fixture (`queued`, `success-seed-example`, ...) made current: the task's
+    /// ID, times shifted to now, and the video URL pointing at the fake storage host.
+    pub fn state(name: &str) -> Self {
+        let mut r = Self::raw(200, "application/json; charset=utf-8", Vec::new());
+        r.template = Some(fixture(name));
+        r
+    }
+
+    /// An error fixture with its documented status.
+    pub fn error(name: &str) -> Self {
+        let status = name
+            .strip_prefix("error-")
+            .and_then(|s| s.get(..3))
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(500);
+        Self::json(status, fixture(name))
+    }
+
+    pub fn json(status: u16, body: Value) -> Self {
+        Self::raw(status, "application/json; charset=utf-8", body.to_string())
+    }
+
+    /// What a web server (nginx, a CDN, a homepage) answers.
+    pub fn html(status: u16) -> Self {
+        Self::raw(
+            status,
+            "text/html; charset=utf-8",
+            "<!DOCTYPE html><html><head><title>Welcome</title></head><body><h1>It works</h1></body></html>",
+        )
+    }
+
+    pub fn empty(status: u16) -> Self {
+        Self::raw(status, "text/plain", Vec::new())
+    }
+
+    /// A redirect to another origin.
+    pub fn redirect(location: &str) -> Self {
+        Self::raw(302, "text/plain", Vec::new()).header("Location", location)
+    }
+
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    pub fn retry_after(self, secs: u64) -> Self {
+        self.header("Retry-After", &secs.to_string())
+    }
+
+    pub fn delayed(mut self, delay: Duration) -> Self {
+        self.delay = delay;
+        self
+    }
+}
+
+/// One request the fake received.
+#[derive(Clone, Debug)]
+pub struct Logged {
+    /// `gateway` or `storage`.
+    pub host: &'static str,
+    pub path: String,
+    pub authorization: Option<String>,
+    pub range: Option<String>,
+}
+
+#[derive(Default)]
+struct Video {
+    bytes: Vec<u8>,
+    expired: bool,
+    /// Send only this many bytes, then drop the connection.
+    truncate_at: Option<usize>,
+}
+
+struct FakeState {
+    key: String,
+    scripts: HashMap<String, VecDeque<Reply>>,
+    unknown_task_status: u16,
+    videos: HashMap<String, Video>,
+    log: Vec<Logged>,
+    storage_base: String,
+    now: i64,
+    /// IDs whose queries should be answered with the HTML home page (bad base URL tests use a prefix instead).
+    html_ids: HashSet<String>,
+}
+
+/// A running fake; dropped at the end of the test (its tasks die with the runtime).
+#[derive(Clone)]
+pub struct FakeAnyfast {
+    pub base_url: String,
+    pub storage_url: String,
+    state: Arc<Mutex<FakeState>>,
+}
+
+fn now_unix() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+impl FakeAnyfast {
+    /// Binds both listeners on 127.0.0.1 and serves them on the current runtime.
+    pub async fn start() -> Self {
+        let gateway = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind gateway");
+        let storage = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind storage");
+        let gaddr: SocketAddr = gateway.local_addr().expect("addr");
+        let saddr: SocketAddr = storage.local_addr().expect("addr");
+        // The video host is another origin: `localhost` on another port.
+        let storage_url = format!("http://localhost:{}", saddr.port());
+        let state = Arc::new(Mutex::new(FakeState {
+            key: FAKE_KEY.into(),
+            scripts: HashMap::new(),
+            unknown_task_status: 400,
+            videos: HashMap::new(),
+            log: Vec::new(),
+            storage_base: storage_url.clone(),
+            now: now_unix(),
+            html_ids: HashSet::new(),
+        }));
+        let g = Router::new()
+            .fallback(gateway_handler)
+            .with_state(state.clone());
+        let s = Router::new()
+            .fallback(storage_handler)
+            .with_state(state.clone());
+        tokio::spawn(async move { axum::serve(gateway, g).await.ok() });
+        tokio::spawn(async move { axum::serve(storage, s).await.ok() });
+        Self {
+            base_url: format!("http://127.0.0.1:{}", gaddr.port()),
+            storage_url,
+            state,
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, FakeState> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The answers for one task, in order; the last one repeats.
+    pub fn script(&self, id: &str, replies: Vec<Reply>) {
+        self.lock().scripts.insert(id.into(), replies.into());
+    }
+
+    /// Which key the gateway accepts.
+    pub fn set_key(&self, key: &str) {
+        self.lock().key = key.into();
+    }
+
+    /// 400 (stock new-api) or 404 (Anyfast's documentation) for unknown tasks.
+    pub fn unknown_task_status(&self, status: u16) {
+        self.lock().unknown_task_status = status;
+    }
+
+    /// The storage host answers 403 with an XML body for this task's video from now on.
+    pub fn expire_video(&self, id: &str) {
+        self.lock().videos.entry(id.into()).or_default().expired = true;
+    }
+
+    /// The storage host drops the connection after `bytes` bytes of this video.
+    pub fn truncate_video(&self, id: &str, bytes: usize) {
+        self.lock().videos.entry(id.into()).or_default().truncate_at = Some(bytes);
+    }
+
+    pub fn log(&self) -> Vec<Logged> {
+        self.lock().log.clone()
+    }
+
+    pub fn requests_for(&self, id: &str) -> usize {
+        self.lock()
+            .log
+            .iter()
+            .filter(|l| l.host == "gateway" && l.path.ends_with(id))
+            .count()
+    }
+
+    /// The URL the storage host serves this task's video at, signed for 24 hours.
+    pub fn video_url(&self, id: &str) -> String {
+        let st = self.lock();
+        video_url(&st.storage_base, id, st.now + 86_400)
+    }
+}
+
+fn video_url(storage: &str, id: &str, expires: i64) -> String {
+    format!("{storage}/videos/{id}.mp4?Expires={expires}&OSSAccessKeyId=LTAI5tExample&Signature=Zm9vYmFy%3D")
+}
+
+/// Fills a state fixture in for one task: its ID, fresh times, the fake's video URL.
+fn render_template(mut body: Value, id: &str, st: &FakeState) -> Value {
+    let Some(data) = body.get_mut("data").filter(|d| d.is_object()) else {
+        return body;
+    };
+    let old_submit = data.get("submit_time").and_then(Value::as_i64).unwrap_or(0);
+    let shift = if old_submit > 0 {
+        st.now - 120 - old_submit
+    } else {
+        0
+    };
+    for key in ["submit_time", "start_time", "finish_time"] {
+        if let Some(t) = data.get(key).and_then(Value::as_i64).filter(|t| *t > 0) {
+            data[key] = json!(t + shift);
+        }
+    }
+    data["task_id"] = json!(id);
+    let finish = data
+        .get("finish_time")
+        .and_then(Value::as_i64)
+        .unwrap_or(st.now);
+    let url = video_url(&st.storage_base, id, finish + 86_400);
+    let is_url = |v: Option<&Value>| {
+        v.and_then(Value::as_str)
+            .is_some_and(|s| s.starts_with("http"))
+    };
+    if is_url(data.get("result_url")) {
+        data["result_url"] = json!(url);
+    }
+    if is_url(data.get("fail_reason")) {
+        data["fail_reason"] = json!(url);
+    }
+    if let Some(output) = data.pointer_mut("/data/output").filter(|o| o.is_object()) {
+        if is_url(output.get("video_url")) {
+            output["video_url"] = json!(url);
+        }
+    }
+    body
+}
+
+fn respond(reply: Reply, rendered: Option<Vec<u8>>) -> Response {
+    let mut response = Response::new(Body::from(rendered.unwrap_or(reply.body)));
+    *response.status_mut() =
+        StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let headers = response.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(reply.content_type) {
+        headers.insert(header::CONTENT_TYPE, v);
+    }
+    for (k, v) in reply.headers {
+        if let (Ok(k), Ok(v)) = (
+            header::HeaderName::from_bytes(k.as_bytes()),
+            HeaderValue::from_str(&v),
+        ) {
+            headers.insert(k, v);
+        }
+    }
+    response
+}
+
+fn header_string(headers: &HeaderMap, name: header::HeaderName) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+async fn gateway_handler(State(state): State<Arc<Mutex<FakeState>>>, request: Request) -> Response {
+    let path = request.uri().path().to_owned();
+    let auth = header_string(request.headers(), header::AUTHORIZATION);
+    let (reply, rendered) = {
+        let mut st = state.lock().unwrap_or_else(|p| p.into_inner());
+        st.log.push(Logged {
+            host: "gateway",
+            path: path.clone(),
+            authorization: auth.clone(),
+            range: None,
+        });
+        st.now = now_unix();
+        pick_reply(&mut st, &path, auth.as_deref())
+    };
+    if !reply.delay.is_zero() {
+        tokio::time::sleep(reply.delay).await;
+    }
+    respond(reply, rendered)
+}
+
+/// What the gateway answers for a path; the rendered body when it is a template.
+fn pick_reply(st: &mut FakeState, path: &str, auth: Option<&str>) -> (Reply, Option<Vec<u8>>) {
+    let Some(rest) = path.strip_prefix("/v1/") else {
+        // Outside /v1 the gateway serves its web console: an HTML page with 200.
+        return (Reply::html(200), None);
+    };
+    let Some(id) = rest.strip_prefix("video/generations/") else {
+        return (
+            Reply::json(
+                404,
+                json!({"error": {"message": format!("Invalid URL (GET {path})"), "type": "invalid_request_error", "param": "", "code": ""}}),
+            ),
+            None,
+        );
+    };
+    match auth {
+        None => return (Reply::error("error-401-no-token-zh"), None),
+        Some(a) if a != format!("Bearer {}", st.key) => {
+            return (Reply::error("error-401-invalid-token-zh"), None)
+        }
+        Some(_) => {}
+    }
+    let id = id.to_owned();
+    let reply = match st.scripts.get_mut(&id) {
+        Some(queue) if queue.len() > 1 => queue.pop_front(),
+        Some(queue) => queue.front().cloned(),
+        None => None,
+    };
+    let Some(reply) = reply else {
+        let status = st.unknown_task_status;
+        return (
+            Reply::json(status, fixture("error-400-task-not-exist")),
+            None,
+        );
+    };
+    let rendered = reply
+        .template
+        .clone()
+        .map(|t| render_template(t, &id, st).to_string().into_bytes());
+    (reply, rendered)
+}
+
+async fn storage_handler(State(state): State<Arc<Mutex<FakeState>>>, request: Request) -> Response {
+    let path = request.uri().path().to_owned();
+    let range = header_string(request.headers(), header::RANGE);
+    let (bytes, expired, truncate_at) = {
+        let mut st = state.lock().unwrap_or_else(|p| p.into_inner());
+        st.log.push(Logged {
+            host: "storage",
+            path: path.clone(),
+            authorization: header_string(request.headers(), header::AUTHORIZATION),
+            range: range.clone(),
+        });
+        let Some(id) = path
+            .strip_prefix("/videos/")
+            .and_then(|p| p.strip_suffix(".mp4"))
+        else {
+            return (StatusCode::NOT_FOUND, "no such object").into_response();
+        };
+        let video = st.videos.entry(id.to_owned()).or_default();
+        if video.bytes.is_empty() {
+            video.bytes = sample_video();
+        }
+        (video.bytes.clone(), video.expired, video.truncate_at)
+    };
+    if expired {
+        let xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>AccessDenied</Code><Message>Request has expired.</Message></Error>";
+        return (
+            StatusCode::FORBIDDEN,
+            [(header::CONTENT_TYPE, "application/xml")],
+            xml,
+        )
+            .into_response();
+    }
+    let total = bytes.len();
+    let (start, end) = match range.as_deref().and_then(|r| parse_range(r, total)) {
+        Some(r) => r,
+        None if range.is_some() => {
+            return (
+                StatusCode::RANGE_NOT_SATISFIABLE,
+                [(header::CONTENT_RANGE, format!("bytes */{total}"))],
+            )
+                .into_response()
+        }
+        None => (0, total.saturating_sub(1)),
+    };
+    let slice = bytes[start..=end].to_vec();
+    let mut builder = Response::builder()
+        .header(header::CONTENT_TYPE, "video/mp4")
+        .header(header::ACCEPT_RANGES, "bytes")
+        .header(header::CONTENT_LENGTH, slice.len());
+    builder = if range.is_some() {
+        builder.status(StatusCode::PARTIAL_CONTENT).header(
+            header::CONTENT_RANGE,
+            format!("bytes {start}-{end}/{total}"),
+        )
+    } else {
+        builder.status(StatusCode::OK)
+    };
+    let body = match truncate_at {
+        Some(cut) if cut < slice.len() => {
+            let head = slice[..cut].to_vec();
+            let stream = futures_stream(head);
+            Body::from_stream(stream)
+        }
+        _ => Body::from(slice),
+    };
+    builder
+        .body(body)
+        .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
+}
+
+/// Yields the bytes, then an error, so the connection ends early.
+fn futures_stream(
+    head: Vec<u8>,
+) -> impl futures_core::Stream<Item = Result<Vec<u8>, std::io::Error>> + Send {
+    let mut parts: VecDeque<Result<Vec<u8>, std::io::Error>> = VecDeque::new();
+    parts.push_back(Ok(head));
+    parts.push_back(Err(std::io::Error::new(
+        std::io::ErrorKind::ConnectionReset,
+        "cut",
+    )));
+    IterStream(parts)
+}
+
+struct IterStream(VecDeque<Result<Vec<u8>, std::io::Error>>);
+
+impl futures_core::Stream for IterStream {
+    type Item = Result<Vec<u8>, std::io::Error>;
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        std::task::Poll::Ready(self.0.pop_front())
+    }
+}
+
+/// `bytes=a-b`, `bytes=a-`, `bytes=-n` within `total`.
+fn parse_range(header: &str, total: usize) -> Option<(usize, usize)> {
+    let spec = header.trim().strip_prefix("bytes=")?;
+    let (a, b) = spec.split_once('-')?;
+    if total == 0 {
+        return None;
+    }
+    let (start, end) = if a.is_empty() {
+        let n: usize = b.parse().ok()?;
+        (total.saturating_sub(n), total - 1)
+    } else {
+        let start: usize = a.parse().ok()?;
+        let end = if b.is_empty() {
+            total - 1
+        } else {
+            b.parse::<usize>().ok()?.min(total - 1)
+        };
+        (start, end)
+    };
+    (start <= end && start < total).then_some((start, end))
+}

@@ -1,0 +1,280 @@
+//! Just enough of the W3C WebDriver protocol to drive the real Paddock window through
+//! tauri-driver and WebKitWebDriver, on the reqwest already in the tree (fantoccini
+//! would rebuild the GTK stack with other features).
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+/// Whether end-to-end tests must run (the README's test command sets this). When
+/// unset and tauri-driver or a display is missing, they are skipped with a message.
+pub fn e2e_available() -> bool {
+    let required = std::env::var_os("PADDOCK_REQUIRE_E2E").is_some();
+    let has_display =
+        std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some();
+    let has_driver = which("tauri-driver").is_some();
+    if has_display && has_driver {
+        return true;
+    }
+    assert!(
+        !required,
+        "PADDOCK_REQUIRE_E2E is set but tauri-driver or a display is missing"
+    );
+    eprintln!(
+        "skipped: end-to-end tests need tauri-driver and a display (run the README's test command)"
+    );
+    false
+}
+
+fn which(name: &str) -> Option<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).collect())
+        .unwrap_or_default();
+    if let Some(home) = std::env::var_os("CARGO_HOME")
+        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo").into_os_string()))
+    {
+        dirs.push(Path::new(&home).join("bin"));
+    }
+    dirs.into_iter().map(|d| d.join(name)).find(|p| p.is_file())
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
+}
+
+/// One tauri-driver process and the app session it drives.
+pub struct Driver {
+    child: Child,
+    base: String,
+    session: String,
+    http: reqwest::Client,
+}
+
+/// Launch options for one app instance.
+pub struct Launch {
+    pub env: Vec<(String, String)>,
+    pub env_remove: Vec<String>,
+}
+
+impl Driver {
+    /// Starts tauri-driver with the app's environment, then a session on the debug binary.
+    pub async fn launch(app: &str, launch: Launch) -> Driver {
+        let port = free_port();
+        let native_port = free_port();
+        let driver_bin = which("tauri-driver").expect("tauri-driver on PATH or in ~/.cargo/bin");
+        let mut cmd = Command::new(driver_bin);
+        // Its own process group, so that stopping it also stops the WebKitWebDriver
+        // and app processes it started.
+        #[cfg(unix)]
+        std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+        cmd.args([
+            "--port",
+            &port.to_string(),
+            "--native-port",
+            &native_port.to_string(),
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit());
+        for (k, v) in &launch.env {
+            cmd.env(k, v);
+        }
+        for k in &launch.env_remove {
+            cmd.env_remove(k);
+        }
+        let child = cmd.spawn().expect("start tauri-driver");
+        let base = format!("http://127.0.0.1:{port}");
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(60))
+            .build()
+            .expect("http");
+        let started = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "tauri-driver did not start"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let caps =
+            json!({"capabilities": {"alwaysMatch": {"tauri:options": {"application": app}}}});
+        let mut driver = Driver {
+            child,
+            base,
+            session: String::new(),
+            http,
+        };
+        let value = driver.post("/session", caps).await;
+        driver.session = value["sessionId"].as_str().expect("session id").to_owned();
+        driver
+    }
+
+    async fn request(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+        let url = if path == "/session" {
+            format!("{}{path}", self.base)
+        } else {
+            format!("{}/session/{}{path}", self.base, self.session)
+        };
+        let mut req = self.http.request(method, &url);
+        if let Some(b) = body {
+            req = req
+                .header("content-type", "application/json")
+                .body(b.to_string());
+        }
+        let resp = req
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("webdriver {path}: {e}"));
+        let status = resp.status();
+        let bytes = resp.bytes().await.unwrap_or_default();
+        let v: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        assert!(status.is_success(), "webdriver {path}: {status} {v}");
+        v.get("value").cloned().unwrap_or(v)
+    }
+
+    async fn post(&self, path: &str, body: Value) -> Value {
+        self.request(reqwest::Method::POST, path, Some(body)).await
+    }
+
+    async fn get(&self, path: &str) -> Value {
+        self.request(reqwest::Method::GET, path, None).await
+    }
+
+    /// Runs a script in the page; `arguments[i]` are `args`.
+    pub async fn exec(&self, script: &str, args: Vec<Value>) -> Value {
+        self.post("/execute/sync", json!({"script": script, "args": args}))
+            .await
+    }
+
+    /// Waits until the script returns something truthy, and returns it.
+    pub async fn wait_for(&self, what: &str, script: &str, args: Vec<Value>) -> Value {
+        let started = Instant::now();
+        loop {
+            let v = self.exec(script, args.clone()).await;
+            let truthy =
+                !matches!(&v, Value::Null | Value::Bool(false)) && v != json!("") && v != json!(0);
+            if truthy {
+                return v;
+            }
+            if started.elapsed() > Duration::from_secs(30) {
+                let body = self.exec("return document.body.innerText", vec![]).await;
+                panic!(
+                    "timed out waiting for {what}; the page shows:\n{}",
+                    body.as_str().unwrap_or("")
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+    }
+
+    pub async fn find(&self, css: &str) -> String {
+        let v = self
+            .post("/element", json!({"using": "css selector", "value": css}))
+            .await;
+        v[ELEMENT_KEY]
+            .as_str()
+            .unwrap_or_else(|| panic!("no element {css}: {v}"))
+            .to_owned()
+    }
+
+    /// Types into an element as a user would (key events included).
+    pub async fn type_into(&self, css: &str, text: &str) {
+        let id = self.find(css).await;
+        self.post(&format!("/element/{id}/value"), json!({"text": text}))
+            .await;
+    }
+
+    pub async fn click(&self, css: &str) {
+        let id = self.find(css).await;
+        self.post(&format!("/element/{id}/click"), json!({})).await;
+    }
+
+    pub async fn text(&self, css: &str) -> String {
+        let id = self.find(css).await;
+        self.get(&format!("/element/{id}/text"))
+            .await
+            .as_str()
+            .unwrap_or("")
+            .to_owned()
+    }
+
+    /// Waits for the page to finish its start-up.
+    pub async fn ready(&self) {
+        self.wait_for(
+            "the app to start",
+            "return document.body.dataset.ready === 'true'",
+            vec![],
+        )
+        .await;
+    }
+
+    /// Saves a PNG of the window under `target/screens/`.
+    pub async fn screenshot(&self, name: &str) -> PathBuf {
+        let b64 = self.get("/screenshot").await;
+        let bytes = base64_decode(b64.as_str().unwrap_or(""));
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screens");
+        std::fs::create_dir_all(&dir).expect("screens dir");
+        let path = dir.join(format!("{name}.png"));
+        std::fs::write(&path, bytes).expect("write screenshot");
+        path
+    }
+
+    /// Ends the session (the app quits) and stops tauri-driver.
+    pub async fn quit(mut self) {
+        let _ = self
+            .http
+            .delete(format!("{}/session/{}", self.base, self.session))
+            .send()
+            .await;
+        stop_group(&mut self.child);
+        self.session.clear();
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        stop_group(&mut self.child);
+    }
+}
+
+/// Stops tauri-driver and everything it started.
+fn stop_group(child: &mut Child) {
+    #[cfg(unix)]
+    {
+        let _ = Command::new("kill")
+            .args(["-TERM", "--", &format!("-{}", child.id())])
+            .stderr(Stdio::null())
+            .status();
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+fn base64_decode(text: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len() * 3 / 4);
+    let mut buf = 0u32;
+    let mut bits = 0;
+    for c in text.bytes() {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => continue,
+        };
+        buf = (buf << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((buf >> bits) as u8);
+        }
+    }
+    out
+}

@@ -1,0 +1,81 @@
+// The settings dialog: DOM only; main.js decides what each button does.
+
+import { t } from './i18n.js';
+import { errorText } from './task-view.js';
+
+const dialog = /** @type {HTMLDialogElement} */ (document.getElementById('settings-dialog'));
+const baseUrl = /** @type {HTMLInputElement} */ (document.getElementById('base-url'));
+const baseUrlNote = /** @type {HTMLElement} */ (document.getElementById('base-url-note'));
+const apiKey = /** @type {HTMLInputElement} */ (document.getElementById('api-key'));
+const keyStatusLine = /** @type {HTMLElement} */ (document.getElementById('key-status'));
+const language = /** @type {HTMLSelectElement} */ (document.getElementById('language'));
+const theme = /** @type {HTMLSelectElement} */ (document.getElementById('theme'));
+const errorLine = /** @type {HTMLElement} */ (document.getElementById('settings-error'));
+
+export function open() {
+  showError(null);
+  if (!dialog.open) dialog.showModal();
+}
+
+export function close() {
+  apiKey.value = '';
+  dialog.close();
+}
+
+export function focusKey() {
+  apiKey.focus();
+}
+
+/** @param {{base_url: string, language: string, theme: string, env_base_url: string | null}} s */
+export function fill(s) {
+  baseUrl.value = s.base_url;
+  language.value = s.language;
+  theme.value = s.theme;
+  baseUrlNote.hidden = !s.env_base_url;
+  baseUrlNote.textContent = s.env_base_url ? t('settings.baseUrlEnv', { url: s.env_base_url }) : '';
+}
+
+export function read() {
+  return { base_url: baseUrl.value.trim(), language: language.value, theme: theme.value };
+}
+
+/** Takes the typed key out of the field so it does not linger in the DOM. */
+export function takeKey() {
+  const value = apiKey.value;
+  apiKey.value = '';
+  return value;
+}
+
+/** @param {{source: string, hint: string | null, keyring_available: boolean, keyring_error: any}} status */
+export function showKeyStatus(status) {
+  const lines = [];
+  if (status.source === 'keyring') lines.push(t('key.keyring', { hint: status.hint }));
+  else if (status.source === 'environment') lines.push(t('key.env', { hint: status.hint }));
+  else lines.push(t('key.none'));
+  if (!status.keyring_available && status.keyring_error) lines.push(errorText(status.keyring_error));
+  keyStatusLine.textContent = lines.join(' ');
+  keyStatusLine.dataset.source = status.source;
+  keyStatusLine.classList.toggle('warning', !status.keyring_available);
+}
+
+/** @param {any} error */
+export function showError(error) {
+  errorLine.hidden = !error;
+  errorLine.textContent = error ? errorText(error) : '';
+}
+
+/**
+ * @param {{onSaveKey: () => void, onRemoveKey: () => void, onSave: () => void}} handlers
+ */
+export function bind(handlers) {
+  document.getElementById('save-key').addEventListener('click', handlers.onSaveKey);
+  document.getElementById('remove-key').addEventListener('click', handlers.onRemoveKey);
+  document.getElementById('settings-save').addEventListener('click', handlers.onSave);
+  document.getElementById('settings-cancel').addEventListener('click', close);
+  apiKey.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter') {
+      e.preventDefault();
+      handlers.onSaveKey();
+    }
+  });
+}
