@@ -8,8 +8,15 @@ const COMMANDS: &[&str] = &[
     "key_status",
     "set_api_key",
     "remove_api_key",
-    "query_task",
-    "extract_task_ids",
+    "list_tasks",
+    "task_detail",
+    "add_tasks",
+    "remove_tasks",
+    "clear_finished",
+    "refresh_task",
+    "refresh_all",
+    "mark_seen",
+    "poller_status",
 ];
 
 fn main() {

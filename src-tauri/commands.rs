@@ -3,14 +3,13 @@
 //! the main thread.
 
 use serde::Serialize;
-use serde_json::Value;
 use tauri::State;
 
-use crate::api::TaskSnapshot;
-use crate::ids::{extract_ids, Extraction};
 use crate::keystore::KeyStatus;
 use crate::service::{AppError, Paddock, SettingsView};
 use crate::settings::Settings;
+use crate::store::StoredError;
+use crate::tracker::{AddSummary, TaskDetail, TaskRow, Tracker};
 
 /// What the page needs once at start-up.
 #[derive(Serialize)]
@@ -61,29 +60,64 @@ pub async fn remove_api_key(paddock: State<'_, Paddock>) -> Result<KeyStatus, Ap
     paddock.remove_key().await
 }
 
-/// One task's state, and the raw answer for the "raw JSON" view.
-#[derive(Serialize)]
-pub struct QueryResult {
-    task: TaskSnapshot,
-    raw: Value,
+/// Every tracked task, newest first.
+#[tauri::command]
+pub async fn list_tasks(tracker: State<'_, Tracker>) -> Result<Vec<TaskRow>, AppError> {
+    Ok(tracker.rows())
 }
 
-/// Asks the gateway about one task.
+/// Every field of one task and its raw answer, for the detail pane.
 #[tauri::command]
-pub async fn query_task(paddock: State<'_, Paddock>, id: String) -> Result<QueryResult, AppError> {
-    let outcome = paddock.query(&id).await?;
-    Ok(QueryResult {
-        task: outcome.task,
-        raw: outcome.raw,
-    })
+pub async fn task_detail(
+    tracker: State<'_, Tracker>,
+    id: String,
+) -> Result<Option<TaskDetail>, AppError> {
+    Ok(tracker.detail(&id))
 }
 
-/// Finds the task IDs in pasted text (runs on the blocking pool: pastes can be megabytes).
+/// Adds every task ID found in pasted text and starts watching the new ones.
 #[tauri::command]
-pub async fn extract_task_ids(text: String) -> Result<Extraction, AppError> {
-    Ok(
-        tauri::async_runtime::spawn_blocking(move || extract_ids(&text))
-            .await
-            .unwrap_or_default(),
-    )
+pub async fn add_tasks(paddock: State<'_, Paddock>, text: String) -> Result<AddSummary, AppError> {
+    paddock.add_text(text).await
+}
+
+/// Forgets tasks.
+#[tauri::command]
+pub async fn remove_tasks(
+    tracker: State<'_, Tracker>,
+    ids: Vec<String>,
+) -> Result<usize, AppError> {
+    Ok(tracker.remove(ids).await?)
+}
+
+/// Forgets every task that will not change any more.
+#[tauri::command]
+pub async fn clear_finished(tracker: State<'_, Tracker>) -> Result<usize, AppError> {
+    Ok(tracker.clear_finished().await?)
+}
+
+/// Asks the gateway again now about one task.
+#[tauri::command]
+pub async fn refresh_task(tracker: State<'_, Tracker>, id: String) -> Result<(), AppError> {
+    tracker.refresh(&id);
+    Ok(())
+}
+
+/// Asks the gateway again now about every unfinished task.
+#[tauri::command]
+pub async fn refresh_all(tracker: State<'_, Tracker>) -> Result<(), AppError> {
+    tracker.refresh_all();
+    Ok(())
+}
+
+/// Drops a finished task's "new" mark.
+#[tauri::command]
+pub async fn mark_seen(tracker: State<'_, Tracker>, id: String) -> Result<(), AppError> {
+    Ok(tracker.mark_seen(&id).await?)
+}
+
+/// Why querying is paused (a rejected key), or null.
+#[tauri::command]
+pub async fn poller_status(tracker: State<'_, Tracker>) -> Result<Option<StoredError>, AppError> {
+    Ok(tracker.paused())
 }

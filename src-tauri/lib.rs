@@ -6,25 +6,49 @@
 //! - `api`: the one HTTP client, the task query and its error classification;
 //! - `keystore`: the API key in the OS keyring (or `ANYFAST_API_KEY`);
 //! - `settings`: the data folder and the user's preferences;
+//! - `store`: the task history in SQLite;
+//! - `tracker`: the watched tasks and the poller;
 //! - `service`: the above put together, as the app and the CLI use them.
 //!
 //! `commands` is the thin Tauri layer over `service`; `run` wires the window.
 
 pub mod api;
 mod commands;
+mod events;
 pub mod ids;
 pub mod keystore;
 pub mod service;
 pub mod settings;
+pub mod store;
 pub mod timefmt;
+pub mod tracker;
 
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
 
 use tauri::{Manager, Runtime};
 
 use crate::api::ClientConfig;
 use crate::keystore::KeyStore;
 use crate::service::Paddock;
+use crate::tracker::PollConfig;
+
+/// The poller's schedule. Debug builds accept `PADDOCK_POLL_INTERVAL_MS` so the
+/// end-to-end tests need not wait 15 s between answers; release builds ignore it.
+fn poll_config() -> PollConfig {
+    let mut config = PollConfig::default();
+    if cfg!(debug_assertions) {
+        if let Some(ms) = std::env::var("PADDOCK_POLL_INTERVAL_MS")
+            .ok()
+            .and_then(|v| v.parse::<u64>().ok())
+        {
+            config.interval = Duration::from_millis(ms.max(50));
+            config.max_backoff = config.interval * 4;
+        }
+    }
+    config
+}
 
 /// Registers the commands; the caller supplies the builder so IPC tests can pass
 /// `tauri::test::mock_builder()`.
@@ -32,6 +56,10 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>, paddock: Paddock) -> ta
     builder
         .setup(move |app| {
             let webview_dir = paddock.data_dir().join("webview");
+            let events = Arc::new(events::TauriEvents(app.handle().clone()));
+            let tracker = paddock.start_tracker(events, poll_config())?;
+            tauri::async_runtime::spawn(tracker.clone().run());
+            app.manage(tracker);
             app.manage(paddock);
             // The window is built here rather than from the config alone so that the
             // webview's own storage lives in Paddock's data folder (isolated per test,
@@ -50,8 +78,15 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>, paddock: Paddock) -> ta
             commands::key_status,
             commands::set_api_key,
             commands::remove_api_key,
-            commands::query_task,
-            commands::extract_task_ids,
+            commands::list_tasks,
+            commands::task_detail,
+            commands::add_tasks,
+            commands::remove_tasks,
+            commands::clear_finished,
+            commands::refresh_task,
+            commands::refresh_all,
+            commands::mark_seen,
+            commands::poller_status,
         ])
 }
 

@@ -2,7 +2,7 @@
 //! client, put together. Nothing here knows about Tauri.
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use serde::{Serialize, Serializer};
 
@@ -10,6 +10,8 @@ use crate::api::{AnyfastClient, ApiError, BaseUrl, ClientConfig, QueryOutcome};
 use crate::ids::TaskId;
 use crate::keystore::{ApiKey, KeyError, KeyStatus, KeyStore};
 use crate::settings::{Settings, SettingsError, SettingsFile};
+use crate::store::{StoreError, TaskStore};
+use crate::tracker::{AddSummary, PollConfig, TaskEvents, Tracker};
 
 /// Any error a user action can end in; serialised as the inner error's `{code, message}`.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -20,6 +22,8 @@ pub enum AppError {
     Key(#[from] KeyError),
     #[error(transparent)]
     Settings(#[from] SettingsError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
 }
 
 impl AppError {
@@ -28,6 +32,7 @@ impl AppError {
             Self::Api(e) => e.code(),
             Self::Key(e) => e.code(),
             Self::Settings(e) => e.code(),
+            Self::Store(e) => e.code(),
         }
     }
 }
@@ -37,11 +42,11 @@ impl Serialize for AppError {
         match self {
             Self::Api(e) => e.serialize(serializer),
             Self::Key(e) => e.serialize(serializer),
-            Self::Settings(e) => {
+            Self::Settings(_) | Self::Store(_) => {
                 use serde::ser::SerializeStruct;
-                let mut s = serializer.serialize_struct("SettingsError", 2)?;
-                s.serialize_field("code", e.code())?;
-                s.serialize_field("message", &e.to_string())?;
+                let mut s = serializer.serialize_struct("AppError", 2)?;
+                s.serialize_field("code", self.code())?;
+                s.serialize_field("message", &self.to_string())?;
                 s.end()
             }
         }
@@ -65,6 +70,8 @@ pub struct Paddock {
     settings_file: SettingsFile,
     settings: Mutex<Settings>,
     data_dir: PathBuf,
+    store: Arc<TaskStore>,
+    tracker: OnceLock<Tracker>,
     /// Things the user should read once after start-up (a settings file moved aside).
     pub notices: Vec<String>,
 }
@@ -74,14 +81,51 @@ impl Paddock {
     pub fn open(data_dir: &Path, keys: KeyStore, config: ClientConfig) -> Result<Self, AppError> {
         let settings_file = SettingsFile::in_dir(data_dir);
         let loaded = settings_file.load();
+        let opened = TaskStore::open(data_dir)?;
         Ok(Self {
             client: AnyfastClient::new(config)?,
             keys,
             settings_file,
             settings: Mutex::new(loaded.settings),
             data_dir: data_dir.to_owned(),
-            notices: loaded.notice.into_iter().collect(),
+            store: Arc::new(opened.store),
+            tracker: OnceLock::new(),
+            notices: loaded.notice.into_iter().chain(opened.notice).collect(),
         })
+    }
+
+    /// Creates the task tracker (once) reporting to `events`; the caller spawns
+    /// `tracker.clone().run()` on its runtime.
+    pub fn start_tracker(
+        &self,
+        events: Arc<dyn TaskEvents>,
+        config: PollConfig,
+    ) -> Result<Tracker, AppError> {
+        if let Some(t) = self.tracker.get() {
+            return Ok(t.clone());
+        }
+        let tracker = Tracker::new(
+            Arc::clone(&self.store),
+            self.client.clone(),
+            self.keys.clone(),
+            events,
+            config,
+        )?;
+        Ok(self.tracker.get_or_init(|| tracker).clone())
+    }
+
+    /// The tracker, once started.
+    pub fn tracker(&self) -> Option<&Tracker> {
+        self.tracker.get()
+    }
+
+    /// Adds the task IDs found in pasted text, for the gateway in force.
+    pub async fn add_text(&self, text: String) -> Result<AddSummary, AppError> {
+        let base = self.base_url()?;
+        let tracker = self
+            .tracker()
+            .ok_or_else(|| StoreError::Open("the task list is not ready".into()))?;
+        Ok(tracker.add_text(text, &base).await?)
     }
 
     /// Where settings, history and the webview's storage live.
@@ -127,6 +171,9 @@ impl Paddock {
         let key = ApiKey::new(text)?;
         let base = self.base_url()?;
         self.keys.set(&base, key).await?;
+        if let Some(t) = self.tracker() {
+            t.resume();
+        }
         Ok(self.keys.status(&base).await)
     }
 

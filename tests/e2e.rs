@@ -20,6 +20,7 @@ fn env(fake: &FakeAnyfast, data: &std::path::Path, key: Option<&str>) -> Launch 
         ("PADDOCK_DATA_DIR".to_owned(), data.display().to_string()),
         ("LANGUAGE".to_owned(), "en".to_owned()),
         ("LANG".to_owned(), "en_US.UTF-8".to_owned()),
+        ("PADDOCK_POLL_INTERVAL_MS".to_owned(), "300".to_owned()),
     ];
     let mut env_remove = vec![];
     match key {
@@ -70,15 +71,13 @@ async fn pasting_an_id_shows_its_status_and_progress_from_the_gateway() {
 
     add(&driver, &format!("log line: submitted {id} at 10:00")).await;
     chip_of(&driver, &id, "Queued").await;
-    driver.click("#refresh-task").await;
-    chip_of(&driver, &id, "Running").await;
-    let progress = driver
-        .exec(
-            "return document.querySelector('.progress')?.getAttribute('aria-valuenow')",
+    driver
+        .wait_for(
+            "running at 50%",
+            "const row = document.querySelector('.task-row .chip'); const bar = document.querySelector('.task-row .progress'); return row && row.textContent === 'Running' && bar && bar.getAttribute('aria-valuenow') === '50';",
             vec![],
         )
         .await;
-    assert_eq!(progress, json!("50"));
     let prompt = driver
         .exec(
             "return document.querySelector('.task-row .prompt')?.textContent",
@@ -86,8 +85,14 @@ async fn pasting_an_id_shows_its_status_and_progress_from_the_gateway() {
         )
         .await;
     assert_eq!(prompt, json!("一只猫在草地上奔跑"));
-    driver.click("#refresh-task").await;
     chip_of(&driver, &id, "Succeeded").await;
+    driver
+        .wait_for(
+            "the video link in the detail pane",
+            "return document.querySelector('#detail dd.video-url')",
+            vec![],
+        )
+        .await;
     let url = driver.text("#detail dd.video-url").await;
     assert!(url.starts_with(&fake.storage_url), "{url}");
     driver.screenshot("main-light-en").await;
@@ -164,7 +169,7 @@ async fn an_unknown_task_says_so_in_words() {
     driver.ready().await;
     let id = task_id("e2enobody");
     add(&driver, &id).await;
-    chip_of(&driver, &id, "Error").await;
+    chip_of(&driver, &id, "Not found").await;
     let message = driver.text("#detail-error").await;
     assert!(message.contains("does not know this task"), "{message}");
     driver.quit().await;
@@ -215,10 +220,22 @@ async fn a_key_entered_in_the_window_is_kept_in_the_keyring_across_restarts() {
     driver.screenshot("settings-keyring").await;
     driver.quit().await;
 
+    let asked = fake.requests_for(&id);
     let driver = Driver::launch(APP, env(&fake, &data, None)).await;
     driver.ready().await;
-    add(&driver, &id).await;
     chip_of(&driver, &id, "Running").await;
+    let started = std::time::Instant::now();
+    while fake.requests_for(&id) <= asked {
+        assert!(
+            started.elapsed().as_secs() < 20,
+            "the restarted app queries with the key from the keyring"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let banner = driver
+        .exec("return document.getElementById('banner').hidden", vec![])
+        .await;
+    assert_eq!(banner, json!(true), "no pause, no keyring warning");
     driver.quit().await;
 
     support::assert_key_not_on_disk(&data, FAKE_KEY);
@@ -252,5 +269,72 @@ async fn without_a_secret_service_the_app_opens_and_says_what_to_do() {
     driver.click("#settings-cancel").await;
     add(&driver, &id).await;
     chip_of(&driver, &id, "Queued").await;
+    driver.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pasted_log_is_watched_to_the_end_and_remembered_after_a_restart() {
+    if !e2e_available() {
+        return;
+    }
+    let _window = WINDOW.lock().await;
+    let fake = FakeAnyfast::start().await;
+    let (ok, bad, slow) = (
+        task_id("e2elogok"),
+        task_id("e2elogbad"),
+        task_id("e2elogslow"),
+    );
+    fake.script(
+        &ok,
+        vec![
+            Reply::state("queued"),
+            Reply::state("queued"),
+            Reply::state("success-seed-example"),
+        ],
+    );
+    fake.script(
+        &bad,
+        vec![
+            Reply::state("in-progress"),
+            Reply::state("failure-data-inspection"),
+        ],
+    );
+    fake.script(&slow, vec![Reply::state("in-progress")]);
+    let data = temp_dir("e2e-log");
+    let driver = Driver::launch(APP, env(&fake, &data, Some(FAKE_KEY))).await;
+    driver.ready().await;
+    let log = format!(
+        "2026-11-28 10:00:01 INFO submit ok task_id={ok}\n{{\"code\":\"success\",\"data\":{{\"task_id\":\"{bad}\"}}}}\n任务（{slow}）已提交。"
+    );
+    add(&driver, &log).await;
+    let toast = driver
+        .wait_for(
+            "the summary",
+            "return document.getElementById('toast').textContent",
+            vec![],
+        )
+        .await;
+    assert_eq!(toast, json!("3 added, 0 already tracked, 0 not task IDs"));
+    chip_of(&driver, &ok, "Succeeded").await;
+    chip_of(&driver, &bad, "Failed").await;
+    chip_of(&driver, &slow, "Running").await;
+    driver.click(&format!(".task-row[data-id='{bad}']")).await;
+    driver
+        .wait_for(
+            "the fail reason",
+            "return document.querySelector('#detail dd.fail-reason')",
+            vec![],
+        )
+        .await;
+    let reason = driver.text("#detail dd.fail-reason").await;
+    assert!(reason.contains("DataInspectionFailed"), "{reason}");
+    driver.screenshot("list-states-en").await;
+    driver.quit().await;
+
+    let driver = Driver::launch(APP, env(&fake, &data, Some(FAKE_KEY))).await;
+    driver.ready().await;
+    chip_of(&driver, &ok, "Succeeded").await;
+    chip_of(&driver, &bad, "Failed").await;
+    chip_of(&driver, &slow, "Running").await;
     driver.quit().await;
 }

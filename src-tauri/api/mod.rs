@@ -183,7 +183,18 @@ impl AnyfastClient {
         key: &ApiKey,
         id: &TaskId,
     ) -> Result<QueryOutcome, ApiError> {
-        let policy = &self.config.retry;
+        self.query_with(base, key, id, &self.config.retry).await
+    }
+
+    /// [`query`](Self::query) with another retry policy (the poller retries on its own
+    /// schedule, so it asks for none).
+    pub async fn query_with(
+        &self,
+        base: &BaseUrl,
+        key: &ApiKey,
+        id: &TaskId,
+        policy: &RetryPolicy,
+    ) -> Result<QueryOutcome, ApiError> {
         let mut attempt = 0;
         loop {
             match self.query_once(base, key, id).await {

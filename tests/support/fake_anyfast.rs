@@ -8,7 +8,7 @@
 
 #![allow(dead_code)]
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -34,6 +34,8 @@ pub struct Reply {
     pub delay: Duration,
     /// A fixture body whose ID, times and URLs are filled in when it is served.
     template: Option<Value>,
+    /// How long ago the task was submitted (default two minutes).
+    age_secs: i64,
 }
 
 fn fixtures_dir() -> PathBuf {
@@ -61,6 +63,7 @@ impl Reply {
             headers: Vec::new(),
             delay: Duration::ZERO,
             template: None,
+            age_secs: 120,
         }
     }
 
@@ -113,6 +116,12 @@ impl Reply {
         self.header("Retry-After", &secs.to_string())
     }
 
+    /// Makes a state fixture's task this old.
+    pub fn aged(mut self, secs: i64) -> Self {
+        self.age_secs = secs;
+        self
+    }
+
     pub fn delayed(mut self, delay: Duration) -> Self {
         self.delay = delay;
         self
@@ -145,8 +154,8 @@ struct FakeState {
     log: Vec<Logged>,
     storage_base: String,
     now: i64,
-    /// IDs whose queries should be answered with the HTML home page (bad base URL tests use a prefix instead).
-    html_ids: HashSet<String>,
+    in_flight: usize,
+    max_in_flight: usize,
 }
 
 /// A running fake; dropped at the end of the test (its tasks die with the runtime).
@@ -185,7 +194,8 @@ impl FakeAnyfast {
             log: Vec::new(),
             storage_base: storage_url.clone(),
             now: now_unix(),
-            html_ids: HashSet::new(),
+            in_flight: 0,
+            max_in_flight: 0,
         }));
         let g = Router::new()
             .fallback(gateway_handler)
@@ -231,6 +241,11 @@ impl FakeAnyfast {
         self.lock().videos.entry(id.into()).or_default().truncate_at = Some(bytes);
     }
 
+    /// The most gateway requests that were ever in progress at once.
+    pub fn max_in_flight(&self) -> usize {
+        self.lock().max_in_flight
+    }
+
     pub fn log(&self) -> Vec<Logged> {
         self.lock().log.clone()
     }
@@ -255,13 +270,13 @@ fn video_url(storage: &str, id: &str, expires: i64) -> String {
 }
 
 /// Fills a state fixture in for one task: its ID, fresh times, the fake's video URL.
-fn render_template(mut body: Value, id: &str, st: &FakeState) -> Value {
+fn render_template(mut body: Value, id: &str, st: &FakeState, age_secs: i64) -> Value {
     let Some(data) = body.get_mut("data").filter(|d| d.is_object()) else {
         return body;
     };
     let old_submit = data.get("submit_time").and_then(Value::as_i64).unwrap_or(0);
     let shift = if old_submit > 0 {
-        st.now - 120 - old_submit
+        st.now - age_secs - old_submit
     } else {
         0
     };
@@ -332,11 +347,14 @@ async fn gateway_handler(State(state): State<Arc<Mutex<FakeState>>>, request: Re
             range: None,
         });
         st.now = now_unix();
+        st.in_flight += 1;
+        st.max_in_flight = st.max_in_flight.max(st.in_flight);
         pick_reply(&mut st, &path, auth.as_deref())
     };
     if !reply.delay.is_zero() {
         tokio::time::sleep(reply.delay).await;
     }
+    state.lock().unwrap_or_else(|p| p.into_inner()).in_flight -= 1;
     respond(reply, rendered)
 }
 
@@ -375,10 +393,11 @@ fn pick_reply(st: &mut FakeState, path: &str, auth: Option<&str>) -> (Reply, Opt
             None,
         );
     };
-    let rendered = reply
-        .template
-        .clone()
-        .map(|t| render_template(t, &id, st).to_string().into_bytes());
+    let rendered = reply.template.clone().map(|t| {
+        render_template(t, &id, st, reply.age_secs)
+            .to_string()
+            .into_bytes()
+    });
     (reply, rendered)
 }
 

@@ -110,9 +110,29 @@ impl Driver {
             session: String::new(),
             http,
         };
-        let value = driver.post("/session", caps).await;
-        driver.session = value["sessionId"].as_str().expect("session id").to_owned();
-        driver
+        // tauri-driver accepts connections before WebKitWebDriver behind it is ready.
+        let url = format!("{}/session", driver.base);
+        for attempt in 0.. {
+            let sent = driver
+                .http
+                .post(&url)
+                .header("content-type", "application/json")
+                .body(caps.to_string())
+                .send()
+                .await;
+            if let Ok(resp) = sent {
+                let bytes = resp.bytes().await.unwrap_or_default();
+                let v: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+                if let Some(id) = v["value"]["sessionId"].as_str() {
+                    driver.session = id.to_owned();
+                    return driver;
+                }
+                assert!(attempt < 20, "no session: {v}");
+            }
+            assert!(attempt < 20, "tauri-driver never answered");
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+        unreachable!()
     }
 
     async fn request(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
@@ -173,7 +193,14 @@ impl Driver {
         }
     }
 
+    /// Finds an element, waiting for it to appear (the page renders asynchronously).
     pub async fn find(&self, css: &str) -> String {
+        self.wait_for(
+            &format!("an element {css}"),
+            "return document.querySelector(arguments[0]) !== null",
+            vec![json!(css)],
+        )
+        .await;
         let v = self
             .post("/element", json!({"using": "css selector", "value": css}))
             .await;

@@ -1,6 +1,7 @@
 // The only module that talks to the Rust backend.
 
 const { invoke } = window.__TAURI__.core;
+const { listen } = window.__TAURI__.event;
 
 /**
  * Errors from the backend arrive as {code, message, detail?}; anything else is wrapped.
@@ -28,7 +29,25 @@ export const keyStatus = () => call('key_status');
 /** @param {string} key */
 export const setApiKey = (key) => call('set_api_key', { key });
 export const removeApiKey = () => call('remove_api_key');
+export const listTasks = () => call('list_tasks');
 /** @param {string} id */
-export const queryTask = (id) => call('query_task', { id });
-/** @param {string} text pasted text; returns {ids, duplicates, rejected} */
-export const extractTaskIds = (text) => call('extract_task_ids', { text });
+export const taskDetail = (id) => call('task_detail', { id });
+/** @param {string} text pasted text; returns {added, already_tracked, rejected, ids} */
+export const addTasks = (text) => call('add_tasks', { text });
+/** @param {string[]} ids */
+export const removeTasks = (ids) => call('remove_tasks', { ids });
+export const clearFinished = () => call('clear_finished');
+/** @param {string} id */
+export const refreshTask = (id) => call('refresh_task', { id });
+export const refreshAll = () => call('refresh_all');
+/** @param {string} id */
+export const markSeen = (id) => call('mark_seen', { id });
+export const pollerStatus = () => call('poller_status');
+
+/**
+ * Backend events: 'tasks-changed' (rows), 'tasks-removed' (ids), 'poller-paused'
+ * (error or null), 'task-finished' (row).
+ * @param {string} name
+ * @param {(payload: any) => void} handler
+ */
+export const onEvent = (name, handler) => listen(name, (event) => handler(event.payload));

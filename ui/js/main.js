@@ -1,32 +1,45 @@
-// Composition root: wires the backend (api.js) to the views. Holds only view state;
-// the tasks' truth comes from the backend.
+// Composition root: wires the backend (api.js) to the views. The tasks' truth lives
+// in Rust; this keeps the last rows it was sent and what the user is looking at.
 
 import * as api from './api.js';
 import { t, setLanguage, language, applyStatic, systemLanguage } from './i18n.js';
-import { renderList, renderDetail, errorText } from './task-view.js';
+import { renderList, renderDetail, renderMulti, bindList, reveal, focusRow, errorText } from './task-view.js';
+import { filterRows, newestFirst } from './filter.js';
 import * as settingsView from './settings-view.js';
 
-/** @type {Map<string, import('./task-view.js').Entry>} */
-const entries = new Map();
-/** @type {string | null} */
-let selectedId = null;
+/** @type {Map<string, import('./task-view.js').Row>} */
+const rows = new Map();
+/** @type {Set<string>} */
+const selected = new Set();
+/** The row the last plain click selected; Shift-click extends from here. */
+let anchorId = /** @type {string | null} */ (null);
+let shown = /** @type {import('./task-view.js').Row[]} */ ([]);
 let settings = { base_url: '', language: 'system', theme: 'system', env_base_url: null };
 let toastTimer = 0;
+let detailToken = 0;
+let pauseReason = null;
 
-const banner = /** @type {HTMLElement} */ (document.getElementById('banner'));
-const toast = /** @type {HTMLElement} */ (document.getElementById('toast'));
-const pasteBox = /** @type {HTMLTextAreaElement} */ (document.getElementById('paste-box'));
+const $ = (id) => /** @type {any} */ (document.getElementById(id));
+const pasteBox = /** @type {HTMLTextAreaElement} */ ($('paste-box'));
+const search = /** @type {HTMLInputElement} */ ($('search'));
+const statusFilter = /** @type {HTMLSelectElement} */ ($('status-filter'));
 
 function showToast(text) {
+  const toast = $('toast');
   toast.textContent = text;
   toast.hidden = false;
   clearTimeout(toastTimer);
   toastTimer = setTimeout(() => (toast.hidden = true), 5000);
 }
 
-function showBanner(text) {
-  banner.textContent = text;
-  banner.hidden = !text;
+/** @param {string} text @param {{label: string, run: () => void} | null} [action] */
+function showBanner(text, action = null) {
+  $('banner-text').textContent = text;
+  $('banner').hidden = !text;
+  const button = $('banner-action');
+  button.hidden = !action;
+  button.textContent = action ? action.label : '';
+  button.onclick = action ? action.run : null;
 }
 
 function applyTheme(choice) {
@@ -40,57 +53,117 @@ function effectiveTheme() {
   return window.matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
 }
 
-function render() {
-  const sorted = [...entries.values()].sort((a, b) => b.addedAt - a.addedAt);
-  renderList(sorted, selectedId, select);
-  renderDetail(selectedId ? entries.get(selectedId) ?? null : null, { onRefresh: refresh, onCopy: copy });
+function renderRows() {
+  const all = [...rows.values()].sort(newestFirst);
+  shown = filterRows(all, { status: statusFilter.value, query: search.value });
+  renderList(shown, selected, all.length);
 }
 
-function select(id) {
-  selectedId = id;
-  render();
-}
+const detailHandlers = {
+  onRefresh: (id) => api.refreshTask(id).catch((e) => showToast(errorText(e))),
+  onCopy: copy,
+  onRemove: confirmRemove,
+};
 
-async function refresh(id) {
-  const entry = entries.get(id);
-  if (!entry) return;
-  entry.pending = true;
-  render();
+async function renderSelection() {
+  const token = ++detailToken;
+  if (selected.size > 1) {
+    renderMulti([...selected], detailHandlers);
+    return;
+  }
+  const id = selected.values().next().value;
+  if (!id) {
+    renderDetail(null, detailHandlers);
+    return;
+  }
   try {
-    const result = await api.queryTask(id);
-    Object.assign(entry, { task: result.task, raw: result.raw, error: null });
+    const item = await api.taskDetail(id);
+    if (token === detailToken) renderDetail(item, detailHandlers);
   } catch (error) {
-    entry.error = error;
-    if (error.code === 'unauthorized' || error.code === 'missing_key') promptForKey(error);
-  } finally {
-    entry.pending = false;
-    render();
+    showToast(errorText(error));
   }
 }
 
-/** Adds every task ID found in the text and queries the new ones. */
+function render() {
+  renderRows();
+  renderSelection();
+}
+
+/** @param {string} id @param {{toggle: boolean, range: boolean}} how */
+function select(id, how = { toggle: false, range: false }) {
+  if (how.range && anchorId) {
+    const a = shown.findIndex((r) => r.id === anchorId);
+    const b = shown.findIndex((r) => r.id === id);
+    if (a >= 0 && b >= 0) {
+      selected.clear();
+      shown.slice(Math.min(a, b), Math.max(a, b) + 1).forEach((r) => selected.add(r.id));
+    }
+  } else if (how.toggle) {
+    if (selected.has(id)) selected.delete(id);
+    else selected.add(id);
+    anchorId = id;
+  } else {
+    selected.clear();
+    selected.add(id);
+    anchorId = id;
+  }
+  const row = rows.get(id);
+  if (row && row.unseen && selected.size === 1) api.markSeen(id).catch(() => {});
+  render();
+  reveal(id);
+  focusRow(id);
+}
+
+function move(dir) {
+  if (shown.length === 0) return;
+  const index = anchorId ? shown.findIndex((r) => r.id === anchorId) : -1;
+  const next = shown[Math.min(shown.length - 1, Math.max(0, index + dir))];
+  if (next) select(next.id);
+}
+
+/** Asks before forgetting tasks; nothing is removed without a yes. @param {string[]} ids */
+function confirmRemove(ids) {
+  if (ids.length === 0) return;
+  const dialog = /** @type {HTMLDialogElement} */ ($('confirm-dialog'));
+  $('confirm-text').textContent = ids.length === 1 ? t('confirm.removeOne', { id: ids[0] }) : t('confirm.removeMany', { n: ids.length });
+  dialog.returnValue = '';
+  dialog.onclose = async () => {
+    if (dialog.returnValue !== 'ok') return;
+    try {
+      const n = await api.removeTasks(ids);
+      showToast(t('list.removed', { n }));
+    } catch (error) {
+      showToast(errorText(error));
+    }
+  };
+  dialog.showModal();
+  $('confirm-ok').focus();
+}
+
+async function confirmClearFinished() {
+  const finished = [...rows.values()].filter((r) => r.tracking !== 'active').map((r) => r.id);
+  if (finished.length === 0) {
+    showToast(t('list.nothingFinished'));
+    return;
+  }
+  confirmRemove(finished);
+}
+
+/** Adds every task ID found in the text; the backend starts watching the new ones. */
 async function addFromText(text) {
   if (!text.trim()) return;
-  const found = await api.extractTaskIds(text);
-  let added = 0;
-  let tracked = found.duplicates;
-  const now = Date.now();
-  found.ids.forEach((id, i) => {
-    if (entries.has(id)) {
-      tracked += 1;
-      return;
-    }
-    added += 1;
-    entries.set(id, { id, task: null, raw: null, error: null, pending: true, addedAt: now - i });
-  });
-  if (added + tracked + found.rejected === 0) {
+  const summary = await api.addTasks(text);
+  if (summary.added + summary.already_tracked + summary.rejected === 0) {
     showToast(t('add.nothing'));
     return;
   }
-  showToast(t('add.summary', { added, tracked, rejected: found.rejected }));
-  if (added > 0) selectedId = found.ids.find((id) => entries.get(id)?.pending) ?? selectedId;
-  render();
-  await Promise.all(found.ids.filter((id) => entries.get(id)?.pending).map(refresh));
+  showToast(t('add.summary', { added: summary.added, tracked: summary.already_tracked, rejected: summary.rejected }));
+  if (summary.ids.length > 0) {
+    selected.clear();
+    selected.add(summary.ids[0]);
+    anchorId = summary.ids[0];
+    render();
+  }
 }
 
 async function copy(text) {
@@ -111,7 +184,6 @@ async function loadKeyStatus() {
   try {
     const status = await api.keyStatus();
     settingsView.showKeyStatus(status);
-    showBanner(!status.keyring_available && status.source !== 'environment' ? t('key.noKeyring') : '');
     return status;
   } catch (error) {
     settingsView.showError(error);
@@ -119,21 +191,34 @@ async function loadKeyStatus() {
   }
 }
 
+/** The banner reflects, in order: a paused poller, a missing keyring, nothing. */
+function updateBanner(keyStatus) {
+  if (pauseReason) {
+    showBanner(`${t('banner.paused')} ${errorText(pauseReason)}`, { label: t('settings.open'), run: () => promptForKey(pauseReason) });
+  } else if (keyStatus && !keyStatus.keyring_available && keyStatus.source !== 'environment') {
+    showBanner(t('key.noKeyring'));
+  } else {
+    showBanner('');
+  }
+}
+
 function promptForKey(error) {
+  settingsView.fill(settings);
   settingsView.open();
   settingsView.showError(error);
   settingsView.focusKey();
+  loadKeyStatus();
 }
 
 async function saveKey() {
   const key = settingsView.takeKey();
   try {
-    settingsView.showKeyStatus(await api.setApiKey(key));
+    const status = await api.setApiKey(key);
+    settingsView.showKeyStatus(status);
     settingsView.showError(null);
     showToast(t('key.saved'));
-    const failed = [...entries.values()].filter((e) => e.error && ['unauthorized', 'missing_key'].includes(e.error.code));
     settingsView.close();
-    await Promise.all(failed.map((e) => refresh(e.id)));
+    updateBanner(status);
   } catch (error) {
     settingsView.showError(error);
   }
@@ -156,13 +241,14 @@ async function persistSettings(next) {
   applyStatic();
   updateToggles();
   render();
+  updateBanner(null);
 }
 
 async function saveSettingsFromDialog() {
   try {
     await persistSettings(settingsView.read());
     settingsView.fill(settings);
-    await loadKeyStatus();
+    updateBanner(await loadKeyStatus());
     settingsView.close();
     showToast(t('settings.saved'));
   } catch (error) {
@@ -171,7 +257,7 @@ async function saveSettingsFromDialog() {
 }
 
 function updateToggles() {
-  document.getElementById('lang-button').textContent = language() === 'zh' ? 'EN' : '中文';
+  $('lang-button').textContent = language() === 'zh' ? 'EN' : '中文';
 }
 
 async function toggleLanguage() {
@@ -197,7 +283,7 @@ function isTextField(target) {
 }
 
 function bind() {
-  document.getElementById('add-form').addEventListener('submit', (e) => {
+  $('add-form').addEventListener('submit', (e) => {
     e.preventDefault();
     const text = pasteBox.value;
     pasteBox.value = '';
@@ -206,7 +292,7 @@ function bind() {
   pasteBox.addEventListener('keydown', (e) => {
     if (e.key === 'Enter' && !e.shiftKey) {
       e.preventDefault();
-      document.getElementById('add-button').click();
+      $('add-button').click();
     }
   });
   document.addEventListener('paste', (e) => {
@@ -215,14 +301,42 @@ function bind() {
     e.preventDefault();
     addFromText(text).catch((error) => showToast(errorText(error)));
   });
-  document.getElementById('settings-button').addEventListener('click', async () => {
+  search.addEventListener('input', renderRows);
+  statusFilter.addEventListener('change', renderRows);
+  $('refresh-all').addEventListener('click', () => api.refreshAll().catch((e) => showToast(errorText(e))));
+  $('clear-finished').addEventListener('click', confirmClearFinished);
+  bindList(select, move, () => confirmRemove([...selected]));
+  $('settings-button').addEventListener('click', async () => {
     settingsView.fill(settings);
     settingsView.open();
     await loadKeyStatus();
   });
-  document.getElementById('lang-button').addEventListener('click', toggleLanguage);
-  document.getElementById('theme-button').addEventListener('click', toggleTheme);
+  $('lang-button').addEventListener('click', toggleLanguage);
+  $('theme-button').addEventListener('click', toggleTheme);
   settingsView.bind({ onSaveKey: saveKey, onRemoveKey: removeKey, onSave: saveSettingsFromDialog });
+  // Relative times ("2 min ago") are refreshed when the user comes back, not by a timer.
+  window.addEventListener('focus', renderRows);
+  window.addEventListener('resize', renderRows);
+}
+
+async function listen() {
+  await api.onEvent('tasks-changed', (changed) => {
+    for (const row of changed) rows.set(row.id, row);
+    renderRows();
+    if (changed.some((r) => selected.has(r.id))) renderSelection();
+  });
+  await api.onEvent('tasks-removed', (ids) => {
+    for (const id of ids) {
+      rows.delete(id);
+      selected.delete(id);
+    }
+    render();
+  });
+  await api.onEvent('poller-paused', async (reason) => {
+    pauseReason = reason;
+    updateBanner(null);
+    if (reason) promptForKey(reason);
+  });
 }
 
 async function start() {
@@ -236,14 +350,19 @@ async function start() {
   applyStatic();
   updateToggles();
   bind();
+  await listen();
+  for (const row of await api.listTasks()) rows.set(row.id, row);
   render();
+  document.body.dataset.firstPaint = String(performance.now());
   try {
     const info = await api.appInfo();
     if (info.notices.length) showBanner(info.notices.join(' '));
   } catch (error) {
     showBanner(errorText(error));
   }
-  await loadKeyStatus();
+  pauseReason = await api.pollerStatus().catch(() => null);
+  const status = await loadKeyStatus();
+  if (!$('banner-text').textContent) updateBanner(status);
   document.body.dataset.ready = 'true';
 }
 

@@ -1,18 +1,33 @@
-// The task list and the detail pane: DOM only. Text from the API goes in with textContent.
+// The task list and the detail pane: DOM only. Text from the API goes in with
+// textContent. The list is virtual: only the rows in view exist in the DOM, so ten
+// thousand tasks scroll and filter without lag.
 
 import { t, has, language } from './i18n.js';
 import { ago, timeLeft, localTime, shortId, seconds } from './format.js';
 
 /**
  * @typedef {{code: string, message: string, detail?: string | null}} UiError
- * @typedef {{id: string, task: any | null, raw: any | null, error: UiError | null, pending: boolean, addedAt: number}} Entry
+ * @typedef {{id: string, base_url: string, added_at: string, tracking: string, status: string | null,
+ *   raw_status: string | null, status_recognized: boolean, progress: number | null, prompt: string | null,
+ *   submitted_at: string | null, finished_at: string | null, video_url: string | null,
+ *   video_expires_at: string | null, saved_path: string | null, fail_reason: string | null,
+ *   error: UiError | null, unseen: boolean, checking: boolean}} Row
  */
 
+/** Fixed row height in pixels; the CSS `.task-row` height matches it. */
+export const ROW_HEIGHT = 80;
+const OVERSCAN = 6;
+/** A link that dies within this many hours, unsaved, is flagged. */
+const EXPIRY_WARNING_HOURS = 6;
+
+const scroller = /** @type {HTMLElement} */ (document.getElementById('list-scroller'));
+const spacer = /** @type {HTMLElement} */ (document.getElementById('list-spacer'));
 const list = /** @type {HTMLUListElement} */ (document.getElementById('task-list'));
 const empty = /** @type {HTMLElement} */ (document.getElementById('empty-state'));
+const count = /** @type {HTMLElement} */ (document.getElementById('list-count'));
 const detail = /** @type {HTMLElement} */ (document.getElementById('detail'));
 
-/** @param {string} tag @param {string} [className] @param {string} [text] */
+/** @param {string} tag @param {string} [className] @param {string | null} [text] */
 function el(tag, className, text) {
   const node = document.createElement(tag);
   if (className) node.className = className;
@@ -27,109 +42,210 @@ export function errorText(/** @type {UiError} */ error) {
   return error.detail ? `${main} ${t('error.gatewaySays', { detail: error.detail })}` : main;
 }
 
-/** @param {Entry} entry */
-function statusOf(entry) {
-  if (entry.pending && !entry.task) return { cls: 'checking', label: t('status.checking') };
-  if (entry.error && !entry.task) return { cls: 'error', label: t('status.error') };
-  const task = entry.task;
-  if (!task.status_recognized && task.raw_status) return { cls: 'unknown', label: task.raw_status };
-  return { cls: task.status, label: t(`status.${task.status}`) };
+/** The chip's class and label for a row. @param {Row} row */
+export function statusOf(row) {
+  if (row.tracking === 'not_found') return { cls: 'failed', label: t('status.not_found') };
+  if (row.tracking === 'gave_up') return { cls: 'unknown', label: t('status.gave_up') };
+  if (!row.status) {
+    if (row.error) return { cls: 'error', label: t('status.error') };
+    return { cls: 'checking', label: t('status.checking') };
+  }
+  if (!row.status_recognized && row.raw_status) return { cls: 'unknown', label: row.raw_status };
+  return { cls: row.status, label: t(`status.${row.status}`) };
 }
 
-/** A status chip; exported for the detail pane. @param {Entry} entry */
-function chip(entry) {
-  const s = statusOf(entry);
+function chip(row) {
+  const s = statusOf(row);
   const node = el('span', `chip chip-${s.cls}`, s.label);
   node.dataset.status = s.cls;
   return node;
 }
 
+/** Whether the row's link dies soon and nothing is saved. @param {Row} row */
+export function expiringSoon(row, now = Date.now()) {
+  if (!row.video_expires_at || row.saved_path) return false;
+  const left = Date.parse(row.video_expires_at) - now;
+  return left < EXPIRY_WARNING_HOURS * 3600 * 1000;
+}
+
+/** @param {Row} row @param {boolean} selected */
+function rowElement(row, selected) {
+  const li = el('li', 'task-row');
+  li.dataset.id = row.id;
+  li.tabIndex = 0;
+  li.setAttribute('role', 'option');
+  li.setAttribute('aria-selected', String(selected));
+  if (selected) li.classList.add('selected');
+  const top = el('div', 'row-top');
+  const idBox = el('span', 'task-id', shortId(row.id));
+  if (row.unseen) {
+    const dot = el('span', 'unseen-dot');
+    dot.title = t('list.new');
+    top.append(dot);
+  }
+  top.append(idBox);
+  if (row.checking) top.append(el('span', 'spinner'));
+  top.append(chip(row));
+  li.append(top);
+  if (row.progress != null && row.status && !['succeeded', 'failed'].includes(row.status)) {
+    const bar = el('div', 'progress');
+    const fill = el('div', 'progress-fill');
+    fill.style.width = `${row.progress}%`;
+    bar.append(fill);
+    bar.setAttribute('role', 'progressbar');
+    bar.setAttribute('aria-valuenow', String(row.progress));
+    li.append(bar);
+  }
+  const meta = el('div', 'row-meta');
+  meta.append(el('span', 'prompt', row.prompt || (row.error ? errorText(row.error) : '')));
+  const metaRight = el('span', 'meta-right');
+  metaRight.append(el('span', 'age', ago(row.submitted_at || row.added_at)));
+  if (row.video_expires_at) {
+    const left = el('span', expiringSoon(row) ? 'expiry warning' : 'expiry', timeLeft(row.video_expires_at));
+    metaRight.append(left);
+  }
+  if (row.saved_path) metaRight.append(el('span', 'saved', t('list.saved')));
+  meta.append(metaRight);
+  li.append(meta);
+  return li;
+}
+
+let visibleRows = /** @type {Row[]} */ ([]);
+let selection = /** @type {Set<string>} */ (new Set());
+
 /**
- * @param {Entry[]} entries newest first
- * @param {string | null} selectedId
- * @param {(id: string) => void} onSelect
+ * Replaces the rows on show (already filtered and sorted).
+ * @param {Row[]} rows
+ * @param {Set<string>} selected
+ * @param {number} total how many tasks exist before filtering
  */
-export function renderList(entries, selectedId, onSelect) {
-  empty.hidden = entries.length > 0;
-  const rows = entries.map((entry) => {
-    const li = el('li', 'task-row');
-    li.dataset.id = entry.id;
-    li.tabIndex = 0;
-    li.setAttribute('role', 'button');
-    if (entry.id === selectedId) li.classList.add('selected');
-    const top = el('div', 'row-top');
-    top.append(el('span', 'task-id', shortId(entry.id)), chip(entry));
-    li.append(top);
-    const task = entry.task;
-    if (task && task.progress != null && !['succeeded', 'failed'].includes(task.status)) {
-      const bar = el('div', 'progress');
-      const fill = el('div', 'progress-fill');
-      fill.style.width = `${task.progress}%`;
-      bar.append(fill);
-      bar.setAttribute('role', 'progressbar');
-      bar.setAttribute('aria-valuenow', String(task.progress));
-      li.append(bar);
-    }
-    const meta = el('div', 'row-meta');
-    if (task && task.prompt) meta.append(el('span', 'prompt', task.prompt));
-    const when = task && task.submitted_at ? ago(task.submitted_at) : '';
-    if (when) meta.append(el('span', 'age', when));
-    if (task && task.video_expires_at) {
-      const left = el('span', 'expiry', timeLeft(task.video_expires_at));
-      meta.append(left);
-    }
-    if (entry.error) meta.append(el('span', 'row-error', errorText(entry.error)));
-    li.append(meta);
-    li.addEventListener('click', () => onSelect(entry.id));
-    li.addEventListener('keydown', (e) => {
-      if (e.key === 'Enter' || e.key === ' ') {
-        e.preventDefault();
-        onSelect(entry.id);
-      }
-    });
-    return li;
+export function renderList(rows, selected, total) {
+  visibleRows = rows;
+  selection = selected;
+  empty.hidden = total > 0;
+  spacer.style.height = `${rows.length * ROW_HEIGHT}px`;
+  count.textContent = total === 0 ? '' : rows.length === total ? t('list.count', { n: total }) : t('list.countFiltered', { n: rows.length, total });
+  paintWindow();
+}
+
+/** Renders just the rows inside the scrolled viewport. */
+function paintWindow() {
+  const first = Math.max(0, Math.floor(scroller.scrollTop / ROW_HEIGHT) - OVERSCAN);
+  const inView = Math.ceil(scroller.clientHeight / ROW_HEIGHT) + OVERSCAN * 2;
+  const slice = visibleRows.slice(first, first + inView);
+  list.style.transform = `translateY(${first * ROW_HEIGHT}px)`;
+  list.replaceChildren(...slice.map((row) => rowElement(row, selection.has(row.id))));
+}
+
+let scheduled = false;
+scroller.addEventListener('scroll', () => {
+  if (scheduled) return;
+  scheduled = true;
+  requestAnimationFrame(() => {
+    scheduled = false;
+    paintWindow();
   });
-  list.replaceChildren(...rows);
+});
+
+/** Scrolls so the row is in view. @param {string} id */
+export function reveal(id) {
+  const index = visibleRows.findIndex((r) => r.id === id);
+  if (index < 0) return;
+  const top = index * ROW_HEIGHT;
+  if (top < scroller.scrollTop) scroller.scrollTop = top;
+  else if (top + ROW_HEIGHT > scroller.scrollTop + scroller.clientHeight) scroller.scrollTop = top + ROW_HEIGHT - scroller.clientHeight;
 }
 
 /**
- * @param {Entry | null} entry
- * @param {{onRefresh: (id: string) => void, onCopy: (text: string) => void}} handlers
+ * Clicks and keys on rows: `onSelect(id, {toggle, range})`.
+ * @param {(id: string, how: {toggle: boolean, range: boolean}) => void} onSelect
+ * @param {(dir: number) => void} onMove
+ * @param {() => void} onDelete
  */
-export function renderDetail(entry, handlers) {
-  if (!entry) {
+export function bindList(onSelect, onMove, onDelete) {
+  list.addEventListener('click', (e) => {
+    const li = /** @type {HTMLElement} */ (e.target).closest('.task-row');
+    if (li) onSelect(li.dataset.id, { toggle: e.ctrlKey || e.metaKey, range: e.shiftKey });
+  });
+  list.addEventListener('keydown', (e) => {
+    if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+      e.preventDefault();
+      onMove(e.key === 'ArrowDown' ? 1 : -1);
+    } else if (e.key === 'Delete' || e.key === 'Backspace') {
+      e.preventDefault();
+      onDelete();
+    } else if (e.key === 'Enter' || e.key === ' ') {
+      const li = /** @type {HTMLElement} */ (e.target).closest('.task-row');
+      if (li) {
+        e.preventDefault();
+        onSelect(li.dataset.id, { toggle: false, range: false });
+      }
+    }
+  });
+}
+
+/** Moves keyboard focus to a row if it is painted. @param {string} id */
+export function focusRow(id) {
+  const li = list.querySelector(`.task-row[data-id="${CSS.escape(id)}"]`);
+  if (li) /** @type {HTMLElement} */ (li).focus();
+}
+
+/**
+ * @typedef {{onRefresh: (id: string) => void, onCopy: (text: string) => void, onRemove: (ids: string[]) => void}} DetailHandlers
+ */
+
+/** @param {string[]} ids @param {DetailHandlers} handlers */
+export function renderMulti(ids, handlers) {
+  const title = el('h2', 'detail-multi', t('detail.selected', { n: ids.length }));
+  const remove = el('button', 'danger', t('detail.removeMany', { n: ids.length }));
+  remove.id = 'remove-selected';
+  remove.addEventListener('click', () => handlers.onRemove(ids));
+  detail.replaceChildren(title, remove);
+}
+
+/**
+ * @param {{row: Row, task: any | null, raw: any | null} | null} item
+ * @param {DetailHandlers} handlers
+ */
+export function renderDetail(item, handlers) {
+  if (!item) {
     detail.replaceChildren(el('p', 'detail-placeholder', t('detail.placeholder')));
     return;
   }
-  const task = entry.task;
+  const { row, task, raw } = item;
   const head = el('div', 'detail-head');
-  const title = el('h2', 'detail-id', entry.id);
-  head.append(title, chip(entry));
+  head.append(el('h2', 'detail-id', row.id), chip(row));
   const actions = el('div', 'detail-actions');
   const refresh = el('button', 'ghost', t('detail.refresh'));
   refresh.id = 'refresh-task';
-  refresh.disabled = entry.pending;
-  refresh.addEventListener('click', () => handlers.onRefresh(entry.id));
+  refresh.disabled = row.checking;
+  refresh.addEventListener('click', () => handlers.onRefresh(row.id));
   const copyId = el('button', 'ghost', t('detail.copyId'));
-  copyId.addEventListener('click', () => handlers.onCopy(entry.id));
+  copyId.addEventListener('click', () => handlers.onCopy(row.id));
   actions.append(refresh, copyId);
-  if (task && task.video_url) {
+  if (row.video_url) {
     const copyUrl = el('button', 'ghost', t('detail.copyUrl'));
-    copyUrl.addEventListener('click', () => handlers.onCopy(task.video_url));
+    copyUrl.addEventListener('click', () => handlers.onCopy(row.video_url));
     actions.append(copyUrl);
   }
+  const remove = el('button', 'ghost danger', t('detail.remove'));
+  remove.id = 'remove-task';
+  remove.addEventListener('click', () => handlers.onRemove([row.id]));
+  actions.append(remove);
   const parts = [head, actions];
-  if (entry.error) {
-    const err = el('p', 'error', errorText(entry.error));
+  if (row.error) {
+    const err = el('p', 'error', errorText(row.error));
     err.id = 'detail-error';
     err.setAttribute('role', 'alert');
     parts.push(err);
   }
   if (task && task.no_data) parts.push(el('p', 'note', t('detail.noData')));
-  if (task) parts.push(fields(task));
-  if (entry.raw) {
+  if (expiringSoon(row)) parts.push(el('p', 'warning-box', t('detail.expiringSoon')));
+  parts.push(fields(row, task));
+  if (raw) {
     const toggle = el('button', 'ghost', t('detail.rawShow'));
-    const pre = el('pre', 'raw', JSON.stringify(entry.raw, null, 2));
+    toggle.id = 'toggle-raw';
+    const pre = el('pre', 'raw', JSON.stringify(raw, null, 2));
     pre.hidden = true;
     toggle.addEventListener('click', () => {
       pre.hidden = !pre.hidden;
@@ -141,41 +257,45 @@ export function renderDetail(entry, handlers) {
 }
 
 /** Every field of the task as a definition list; empty values are left out. */
-function fields(task) {
+function fields(row, task) {
   const lang = language();
-  const up = task.upstream || {};
+  const tk = task || {};
+  const up = tk.upstream || {};
   /** @type {[string, string | null | undefined, string?][]} */
   const rows = [
-    ['field.status', task.raw_status],
-    ['field.progress', task.progress != null ? `${task.progress}%` : null],
-    ['field.action', task.action],
-    ['field.prompt', task.prompt],
+    ['field.status', tk.raw_status],
+    ['field.progress', tk.progress != null ? `${tk.progress}%` : null],
+    ['field.action', tk.action],
+    ['field.prompt', tk.prompt],
     ['field.actualPrompt', up.actual_prompt],
-    ['field.submitted', localTime(task.submitted_at, lang)],
-    ['field.started', localTime(task.started_at, lang)],
-    ['field.finished', localTime(task.finished_at, lang)],
-    ['field.resolution', task.resolution],
-    ['field.duration', seconds(task.duration)],
-    ['field.ratio', task.ratio],
-    ['field.failReason', task.fail_reason, 'fail-reason'],
-    ['field.video', task.video_url, 'video-url'],
-    ['field.expires', task.video_expires_at ? `${localTime(task.video_expires_at, lang)} (${timeLeft(task.video_expires_at)})` : null],
-    ['field.requestId', task.request_id],
+    ['field.submitted', localTime(tk.submitted_at, lang)],
+    ['field.started', localTime(tk.started_at, lang)],
+    ['field.finished', localTime(tk.finished_at, lang)],
+    ['field.resolution', tk.resolution],
+    ['field.duration', seconds(tk.duration)],
+    ['field.ratio', tk.ratio],
+    ['field.failReason', tk.fail_reason, 'fail-reason'],
+    ['field.video', tk.video_url, 'video-url'],
+    ['field.expires', tk.video_expires_at ? `${localTime(tk.video_expires_at, lang)} (${timeLeft(tk.video_expires_at)})` : null],
+    ['field.savedTo', row.saved_path],
+    ['field.requestId', tk.request_id],
     ['field.upstreamId', up.task_id],
     ['field.upstreamStatus', up.task_status],
     ['field.upstreamRequestId', up.request_id],
     ['field.upstreamCode', [up.code, up.message].filter(Boolean).join(': ')],
+    ['field.upstreamSubmitted', localTime(up.submitted_at, lang)],
     ['field.scheduled', localTime(up.scheduled_at, lang)],
     ['field.ended', localTime(up.ended_at, lang)],
     ['field.billed', seconds(up.billed_duration)],
     ['field.inputDuration', up.input_video_duration ? seconds(up.input_video_duration) : null],
     ['field.videoCount', up.video_count != null ? String(up.video_count) : null],
+    ['field.gateway', row.base_url],
+    ['field.added', localTime(row.added_at, lang)],
   ];
   const dl = el('dl', 'fields');
   for (const [key, value, cls] of rows) {
     if (value == null || value === '') continue;
-    const dd = el('dd', cls, value);
-    dl.append(el('dt', '', t(key)), dd);
+    dl.append(el('dt', '', t(key)), el('dd', cls, value));
   }
   return dl;
 }

@@ -1,0 +1,421 @@
+//! The poller and the history against the fake gateway over loopback. Intervals are
+//! scaled down (100-300 ms instead of 15 s) so each behaviour shows in about a second;
+//! counts are checked with margins, never exact timings.
+
+mod support;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use paddock::api::{AnyfastClient, BaseUrl, ClientConfig, RetryPolicy};
+use paddock::keystore::{ApiKey, KeyStore, MemoryKeyring};
+use paddock::store::{StoredError, TaskStore, Tracking};
+use paddock::tracker::{PollConfig, TaskEvents, TaskRow, Tracker};
+use support::fake_anyfast::{FakeAnyfast, Reply, FAKE_KEY};
+use support::{task_id, temp_dir};
+
+#[derive(Default)]
+struct Recorder {
+    changed: Mutex<Vec<TaskRow>>,
+    finished: Mutex<Vec<String>>,
+    paused: Mutex<Vec<Option<String>>>,
+}
+
+impl TaskEvents for Recorder {
+    fn changed(&self, rows: &[TaskRow]) {
+        self.changed.lock().unwrap().extend_from_slice(rows);
+    }
+    fn removed(&self, _: &[String]) {}
+    fn paused(&self, reason: Option<&StoredError>) {
+        self.paused
+            .lock()
+            .unwrap()
+            .push(reason.map(|r| r.code.clone()));
+    }
+    fn finished(&self, row: &TaskRow) {
+        self.finished.lock().unwrap().push(row.id.clone());
+    }
+}
+
+fn config(interval_ms: u64) -> PollConfig {
+    PollConfig {
+        interval: Duration::from_millis(interval_ms),
+        jitter: 0.1,
+        max_backoff: Duration::from_millis(interval_ms * 16),
+        per_gateway: 4,
+        lifetime_secs: 24 * 3600,
+    }
+}
+
+fn client() -> AnyfastClient {
+    AnyfastClient::new(ClientConfig {
+        request_timeout: Duration::from_secs(5),
+        retry: RetryPolicy {
+            max_retries: 0,
+            ..RetryPolicy::default()
+        },
+        ..ClientConfig::default()
+    })
+    .unwrap()
+}
+
+struct Setup {
+    fake: FakeAnyfast,
+    tracker: Tracker,
+    events: Arc<Recorder>,
+    base: BaseUrl,
+    keys: KeyStore,
+    dir: std::path::PathBuf,
+}
+
+async fn setup(name: &str, cfg: PollConfig) -> Setup {
+    let fake = FakeAnyfast::start().await;
+    let dir = temp_dir(name);
+    let keys = KeyStore::new(Arc::new(MemoryKeyring::default()), None);
+    let base = BaseUrl::parse(&fake.base_url).unwrap();
+    keys.set(&base, ApiKey::new(FAKE_KEY).unwrap())
+        .await
+        .unwrap();
+    let store = Arc::new(TaskStore::open(&dir).unwrap().store);
+    let events = Arc::new(Recorder::default());
+    let tracker = Tracker::new(store, client(), keys.clone(), events.clone(), cfg).unwrap();
+    tokio::spawn(tracker.clone().run());
+    Setup {
+        fake,
+        tracker,
+        events,
+        base,
+        keys,
+        dir,
+    }
+}
+
+async fn add(s: &Setup, ids: &[&str]) {
+    let summary = s.tracker.add_text(ids.join("\n"), &s.base).await.unwrap();
+    assert_eq!(summary.added, ids.len());
+}
+
+fn tracking(s: &Setup, id: &str) -> Tracking {
+    s.tracker.detail(id).unwrap().row.tracking
+}
+
+async fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+    for _ in 0..200 {
+        if done() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+#[tokio::test]
+async fn a_new_task_is_queried_at_once_then_every_interval() {
+    let s = setup("interval", config(200)).await;
+    let id = task_id("interval");
+    s.fake.script(&id, vec![Reply::state("in-progress")]);
+    add(&s, &[&id]).await;
+    wait_until("the first query", || s.fake.requests_for(&id) == 1).await;
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let n = s.fake.requests_for(&id);
+    assert!(
+        (5..=8).contains(&n),
+        "about one query per 200 ms after the first, got {n}"
+    );
+}
+
+#[tokio::test]
+async fn polling_stops_on_success_and_reports_it_once() {
+    let s = setup("success", config(100)).await;
+    let id = task_id("success");
+    s.fake.script(
+        &id,
+        vec![
+            Reply::state("queued"),
+            Reply::state("in-progress"),
+            Reply::state("success-seed-example"),
+        ],
+    );
+    add(&s, &[&id]).await;
+    wait_until("success", || tracking(&s, &id) == Tracking::Final).await;
+    let n = s.fake.requests_for(&id);
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert_eq!(
+        s.fake.requests_for(&id),
+        n,
+        "no query after the final state"
+    );
+    assert_eq!(n, 3);
+    assert_eq!(*s.events.finished.lock().unwrap(), vec![id.clone()]);
+    let row = s.tracker.detail(&id).unwrap().row;
+    assert!(row.unseen, "the in-app mark");
+    assert!(row.video_url.is_some());
+}
+
+#[tokio::test]
+async fn polling_stops_on_failure_with_the_reason() {
+    let s = setup("failure", config(100)).await;
+    let id = task_id("failure");
+    s.fake
+        .script(&id, vec![Reply::state("failure-data-inspection")]);
+    add(&s, &[&id]).await;
+    wait_until("failure", || tracking(&s, &id) == Tracking::Final).await;
+    let row = s.tracker.detail(&id).unwrap().row;
+    assert!(row.fail_reason.unwrap().contains("DataInspectionFailed"));
+}
+
+#[tokio::test]
+async fn an_unknown_task_is_marked_not_found_and_left_alone() {
+    let s = setup("notfound", config(100)).await;
+    let id = task_id("notfound");
+    add(&s, &[&id]).await;
+    wait_until("not found", || tracking(&s, &id) == Tracking::NotFound).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(s.fake.requests_for(&id), 1);
+    assert_eq!(
+        s.tracker.detail(&id).unwrap().row.error.unwrap().code,
+        "not_found"
+    );
+}
+
+#[tokio::test]
+async fn a_rejected_key_pauses_everything_until_the_key_changes() {
+    let s = setup("unauthorized", config(100)).await;
+    let (a, b) = (task_id("unauthA"), task_id("unauthB"));
+    s.fake.script(&a, vec![Reply::state("in-progress")]);
+    s.fake.script(&b, vec![Reply::state("in-progress")]);
+    s.fake.set_key("sk-rotated-key-000000000000000");
+    add(&s, &[&a, &b]).await;
+    wait_until("the pause", || s.tracker.paused().is_some()).await;
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let before = s.fake.requests_for(&a) + s.fake.requests_for(&b);
+    assert!(
+        before <= 2,
+        "at most the first query of each task, got {before}"
+    );
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(
+        s.fake.requests_for(&a) + s.fake.requests_for(&b),
+        before,
+        "no hammering with a bad key"
+    );
+    assert_eq!(s.tracker.paused().unwrap().code, "unauthorized");
+
+    s.keys
+        .set(
+            &s.base,
+            ApiKey::new("sk-rotated-key-000000000000000").unwrap(),
+        )
+        .await
+        .unwrap();
+    s.tracker.resume();
+    wait_until("polling again", || {
+        s.tracker.detail(&a).unwrap().row.status.is_some()
+    })
+    .await;
+    assert!(s.tracker.paused().is_none());
+    assert!(s
+        .events
+        .paused
+        .lock()
+        .unwrap()
+        .contains(&Some("unauthorized".into())));
+}
+
+#[tokio::test]
+async fn rate_limits_back_off_and_honour_retry_after() {
+    let s = setup("ratelimit", config(100)).await;
+    let id = task_id("ratelimit");
+    s.fake.script(
+        &id,
+        vec![
+            Reply::error("error-429-rpm").retry_after(1),
+            Reply::state("in-progress"),
+        ],
+    );
+    add(&s, &[&id]).await;
+    wait_until("the 429", || s.fake.requests_for(&id) == 1).await;
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    assert_eq!(
+        s.fake.requests_for(&id),
+        1,
+        "Retry-After: 1 s is honoured over a 100 ms interval"
+    );
+    assert_eq!(
+        s.tracker.detail(&id).unwrap().row.error.unwrap().code,
+        "rate_limited"
+    );
+    wait_until("the retry", || s.fake.requests_for(&id) >= 2).await;
+}
+
+#[tokio::test]
+async fn server_faults_back_off_exponentially() {
+    let s = setup("backoff", config(50)).await;
+    let id = task_id("backoff");
+    s.fake.script(&id, vec![Reply::empty(502)]);
+    add(&s, &[&id]).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let n = s.fake.requests_for(&id);
+    // Without backoff: ~30 queries. With doubling from 50 ms: 50+100+200+400+800 ms.
+    assert!((3..=7).contains(&n), "exponential backoff, got {n}");
+    assert_eq!(
+        tracking(&s, &id),
+        Tracking::Active,
+        "a server fault never ends tracking"
+    );
+}
+
+#[tokio::test]
+async fn at_most_per_gateway_queries_run_at_once() {
+    let mut cfg = config(5000);
+    cfg.per_gateway = 2;
+    let s = setup("concurrency", cfg).await;
+    let ids: Vec<String> = (0..8).map(|i| task_id(&format!("conc{i}"))).collect();
+    for id in &ids {
+        s.fake.script(
+            id,
+            vec![Reply::state("in-progress").delayed(Duration::from_millis(150))],
+        );
+    }
+    let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+    add(&s, &refs).await;
+    wait_until("all answered", || {
+        ids.iter()
+            .all(|id| s.fake.requests_for(id) == 1 && !s.tracker.detail(id).unwrap().row.checking)
+    })
+    .await;
+    assert_eq!(s.fake.max_in_flight(), 2);
+}
+
+#[tokio::test]
+async fn a_task_older_than_a_day_is_given_up() {
+    let s = setup("giveup", config(100)).await;
+    let id = task_id("giveup");
+    s.fake
+        .script(&id, vec![Reply::state("in-progress").aged(25 * 3600)]);
+    add(&s, &[&id]).await;
+    wait_until("giving up", || tracking(&s, &id) == Tracking::GaveUp).await;
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(s.fake.requests_for(&id), 1);
+    assert_eq!(
+        s.tracker.detail(&id).unwrap().row.error.unwrap().code,
+        "gave_up"
+    );
+}
+
+#[tokio::test]
+async fn with_nothing_unfinished_the_poller_does_nothing() {
+    let s = setup("idle", config(50)).await;
+    let id = task_id("idle");
+    s.fake
+        .script(&id, vec![Reply::state("success-seed-example")]);
+    add(&s, &[&id]).await;
+    wait_until("final", || tracking(&s, &id) == Tracking::Final).await;
+    let queries = s.tracker.query_count();
+    let events = s.events.changed.lock().unwrap().len();
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert_eq!(s.tracker.query_count(), queries);
+    assert_eq!(
+        s.events.changed.lock().unwrap().len(),
+        events,
+        "no work, no events"
+    );
+    assert!(!s.tracker.has_unfinished());
+}
+
+#[tokio::test]
+async fn manual_refresh_asks_again_now() {
+    let s = setup("refresh", config(60_000)).await;
+    let id = task_id("refresh");
+    s.fake.script(
+        &id,
+        vec![Reply::state("queued"), Reply::state("in-progress")],
+    );
+    add(&s, &[&id]).await;
+    wait_until("the first answer", || {
+        s.tracker.detail(&id).unwrap().row.status.is_some()
+    })
+    .await;
+    s.tracker.refresh(&id);
+    wait_until("the refresh", || s.fake.requests_for(&id) == 2).await;
+}
+
+#[tokio::test]
+async fn pasting_reports_added_tracked_and_rejected() {
+    let s = setup("paste", config(60_000)).await;
+    let (a, b) = (task_id("pasteA"), task_id("pasteB"));
+    add(&s, &[&a]).await;
+    let text = format!("log {a} and {b}\nnot an id here\n{b}\nthis too is not one");
+    let summary = s.tracker.add_text(text, &s.base).await.unwrap();
+    assert_eq!(
+        (summary.added, summary.already_tracked, summary.rejected),
+        (1, 2, 2)
+    );
+    assert_eq!(
+        s.tracker.detail(&b).unwrap().row.base_url,
+        s.base.as_str(),
+        "each task remembers its gateway"
+    );
+}
+
+#[tokio::test]
+async fn the_history_survives_a_restart_and_resumes_unfinished_tasks() {
+    let s = setup("restart", config(100)).await;
+    let (done, running) = (task_id("restartDone"), task_id("restartRun"));
+    s.fake
+        .script(&done, vec![Reply::state("success-seed-example")]);
+    s.fake.script(&running, vec![Reply::state("in-progress")]);
+    add(&s, &[&done, &running]).await;
+    wait_until("both answered", || {
+        s.tracker.rows().iter().all(|r| r.status.is_some())
+    })
+    .await;
+    let before = s.tracker.rows();
+
+    let store = Arc::new(TaskStore::open(&s.dir).unwrap().store);
+    let reopened = Tracker::new(
+        store,
+        client(),
+        s.keys.clone(),
+        Arc::new(Recorder::default()),
+        config(100),
+    )
+    .unwrap();
+    let after = reopened.rows();
+    assert_eq!(after.len(), 2);
+    for (a, b) in before.iter().zip(&after) {
+        assert_eq!(
+            (&a.id, a.status, a.tracking, &a.video_url),
+            (&b.id, b.status, b.tracking, &b.video_url)
+        );
+    }
+    let n = s.fake.requests_for(&running);
+    tokio::spawn(reopened.clone().run());
+    wait_until("the unfinished task is polled again", || {
+        s.fake.requests_for(&running) > n + 1
+    })
+    .await;
+    assert_eq!(
+        s.fake.requests_for(&done),
+        1,
+        "the finished one is not asked again"
+    );
+}
+
+#[tokio::test]
+async fn removing_and_clearing_finished_tasks() {
+    let s = setup("remove", config(100)).await;
+    let (done, running, other) = (task_id("rmDone"), task_id("rmRun"), task_id("rmOther"));
+    s.fake
+        .script(&done, vec![Reply::state("success-seed-example")]);
+    s.fake.script(&running, vec![Reply::state("in-progress")]);
+    s.fake.script(&other, vec![Reply::state("in-progress")]);
+    add(&s, &[&done, &running, &other]).await;
+    wait_until("final", || tracking(&s, &done) == Tracking::Final).await;
+    assert_eq!(s.tracker.remove(vec![other.clone()]).await.unwrap(), 1);
+    assert_eq!(s.tracker.clear_finished().await.unwrap(), 1);
+    let left: Vec<String> = s.tracker.rows().into_iter().map(|r| r.id).collect();
+    assert_eq!(left, vec![running.clone()]);
+    let reopened = TaskStore::open(&s.dir).unwrap().store.load_all().unwrap();
+    assert_eq!(reopened.len(), 1, "removal reaches the history");
+}
