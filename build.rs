@@ -17,6 +17,11 @@ const COMMANDS: &[&str] = &[
     "refresh_all",
     "mark_seen",
     "poller_status",
+    "choose_save_path",
+    "save_video",
+    "cancel_download",
+    "show_in_folder",
+    "open_video_externally",
 ];
 
 fn main() {

@@ -2,9 +2,15 @@
 //! errors reach the page as `{code, message, ...}`. All are async so none runs on
 //! the main thread.
 
-use serde::Serialize;
-use tauri::State;
+use std::path::{Path, PathBuf};
 
+use serde::Serialize;
+use tauri::ipc::Channel;
+use tauri::{AppHandle, Manager, Runtime, State};
+use tauri_plugin_dialog::DialogExt;
+use tauri_plugin_opener::OpenerExt;
+
+use crate::download::{DownloadError, Progress};
 use crate::keystore::KeyStatus;
 use crate::service::{AppError, Paddock, SettingsView};
 use crate::settings::Settings;
@@ -120,4 +126,106 @@ pub async fn mark_seen(tracker: State<'_, Tracker>, id: String) -> Result<(), Ap
 #[tauri::command]
 pub async fn poller_status(tracker: State<'_, Tracker>) -> Result<Option<StoredError>, AppError> {
     Ok(tracker.paused())
+}
+
+/// Asks where to save a task's video, suggesting a name in the Videos/Paddock folder.
+/// Returns null when the user cancels. Debug builds take `PADDOCK_SAVE_PATH` instead
+/// of showing the dialog, so end-to-end tests can save without a native dialog.
+#[tauri::command]
+pub async fn choose_save_path<R: Runtime>(
+    app: AppHandle<R>,
+    paddock: State<'_, Paddock>,
+    id: String,
+) -> Result<Option<String>, AppError> {
+    let name = paddock.default_file_name(&id)?;
+    if cfg!(debug_assertions) {
+        if let Some(dir) = std::env::var_os("PADDOCK_SAVE_PATH") {
+            return Ok(Some(PathBuf::from(dir).join(&name).display().to_string()));
+        }
+    }
+    let folder = app.path().video_dir().ok().map(|d| d.join("Paddock"));
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let mut dialog = app
+        .dialog()
+        .file()
+        .set_file_name(&name)
+        .add_filter("MP4", &["mp4"]);
+    if let Some(folder) = folder {
+        let _ = std::fs::create_dir_all(&folder);
+        dialog = dialog.set_directory(folder);
+    }
+    dialog.save_file(move |chosen| {
+        let _ = tx.send(chosen.and_then(|p| p.into_path().ok()));
+    });
+    Ok(rx.await.ok().flatten().map(|p| p.display().to_string()))
+}
+
+/// Saves a task's video to `path`, reporting cumulative progress on `on_progress`.
+/// The bytes go from the storage host to disk; none cross IPC.
+#[tauri::command]
+pub async fn save_video(
+    paddock: State<'_, Paddock>,
+    id: String,
+    path: String,
+    on_progress: Channel<Progress>,
+) -> Result<String, AppError> {
+    let saved = paddock
+        .save_video(&id, Path::new(&path), |p| {
+            if let Err(e) = on_progress.send(p) {
+                tracing::debug!(error = %e, "progress not delivered");
+            }
+        })
+        .await?;
+    Ok(saved.display().to_string())
+}
+
+/// Stops a running download.
+#[tauri::command]
+pub async fn cancel_download(paddock: State<'_, Paddock>, id: String) -> Result<bool, AppError> {
+    Ok(paddock.cancel_download(&id))
+}
+
+/// Shows a saved video in the system file manager.
+#[tauri::command]
+pub async fn show_in_folder<R: Runtime>(
+    app: AppHandle<R>,
+    tracker: State<'_, Tracker>,
+    id: String,
+) -> Result<(), AppError> {
+    let path = tracker
+        .record(&id)
+        .and_then(|r| r.saved_path)
+        .ok_or(DownloadError::NoVideo)?;
+    app.opener()
+        .reveal_item_in_dir(&path)
+        .map_err(|e| DownloadError::Disk {
+            path,
+            reason: e.to_string(),
+        })?;
+    Ok(())
+}
+
+/// Opens a task's video link in the system's player or browser (when the webview
+/// cannot decode H.264).
+#[tauri::command]
+pub async fn open_video_externally<R: Runtime>(
+    app: AppHandle<R>,
+    tracker: State<'_, Tracker>,
+    id: String,
+) -> Result<(), AppError> {
+    let detail = tracker.detail(&id);
+    let target = detail
+        .as_ref()
+        .and_then(|d| d.row.saved_path.clone().or_else(|| d.row.video_url.clone()))
+        .ok_or(DownloadError::NoVideo)?;
+    let result = if target.starts_with("http") {
+        app.opener().open_url(&target, None::<&str>)
+    } else {
+        app.opener().open_path(&target, None::<&str>)
+    };
+    result.map_err(|e| DownloadError::Disk {
+        path: target,
+        reason: e.to_string(),
+    })?;
+    Ok(())
 }

@@ -6,6 +6,7 @@
 //! - `api`: the one HTTP client, the task query and its error classification;
 //! - `keystore`: the API key in the OS keyring (or `ANYFAST_API_KEY`);
 //! - `settings`: the data folder and the user's preferences;
+//! - `download`: saving a video to disk, resumable, never half-written;
 //! - `store`: the task history in SQLite;
 //! - `tracker`: the watched tasks and the poller;
 //! - `service`: the above put together, as the app and the CLI use them.
@@ -14,6 +15,7 @@
 
 pub mod api;
 mod commands;
+pub mod download;
 mod events;
 pub mod ids;
 pub mod keystore;
@@ -54,6 +56,8 @@ fn poll_config() -> PollConfig {
 /// `tauri::test::mock_builder()`.
 pub fn build_app<R: Runtime>(builder: tauri::Builder<R>, paddock: Paddock) -> tauri::Builder<R> {
     builder
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_opener::init())
         .setup(move |app| {
             let webview_dir = paddock.data_dir().join("webview");
             let events = Arc::new(events::TauriEvents(app.handle().clone()));
@@ -87,6 +91,11 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>, paddock: Paddock) -> ta
             commands::refresh_all,
             commands::mark_seen,
             commands::poller_status,
+            commands::choose_save_path,
+            commands::save_video,
+            commands::cancel_download,
+            commands::show_in_folder,
+            commands::open_video_externally,
         ])
 }
 

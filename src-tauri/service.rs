@@ -1,12 +1,14 @@
 //! The core the window and the command line share: settings, the key store and the
 //! client, put together. Nothing here knows about Tauri.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use serde::{Serialize, Serializer};
 
 use crate::api::{AnyfastClient, ApiError, BaseUrl, ClientConfig, QueryOutcome};
+use crate::download::{self, CancelHandle, DownloadError, Progress};
 use crate::ids::TaskId;
 use crate::keystore::{ApiKey, KeyError, KeyStatus, KeyStore};
 use crate::settings::{Settings, SettingsError, SettingsFile};
@@ -24,6 +26,8 @@ pub enum AppError {
     Settings(#[from] SettingsError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Download(#[from] DownloadError),
 }
 
 impl AppError {
@@ -33,6 +37,7 @@ impl AppError {
             Self::Key(e) => e.code(),
             Self::Settings(e) => e.code(),
             Self::Store(e) => e.code(),
+            Self::Download(e) => e.code(),
         }
     }
 }
@@ -42,7 +47,7 @@ impl Serialize for AppError {
         match self {
             Self::Api(e) => e.serialize(serializer),
             Self::Key(e) => e.serialize(serializer),
-            Self::Settings(_) | Self::Store(_) => {
+            Self::Settings(_) | Self::Store(_) | Self::Download(_) => {
                 use serde::ser::SerializeStruct;
                 let mut s = serializer.serialize_struct("AppError", 2)?;
                 s.serialize_field("code", self.code())?;
@@ -72,6 +77,7 @@ pub struct Paddock {
     data_dir: PathBuf,
     store: Arc<TaskStore>,
     tracker: OnceLock<Tracker>,
+    downloads: Mutex<HashMap<String, CancelHandle>>,
     /// Things the user should read once after start-up (a settings file moved aside).
     pub notices: Vec<String>,
 }
@@ -90,6 +96,7 @@ impl Paddock {
             data_dir: data_dir.to_owned(),
             store: Arc::new(opened.store),
             tracker: OnceLock::new(),
+            downloads: Mutex::new(HashMap::new()),
             notices: loaded.notice.into_iter().chain(opened.notice).collect(),
         })
     }
@@ -122,10 +129,7 @@ impl Paddock {
     /// Adds the task IDs found in pasted text, for the gateway in force.
     pub async fn add_text(&self, text: String) -> Result<AddSummary, AppError> {
         let base = self.base_url()?;
-        let tracker = self
-            .tracker()
-            .ok_or_else(|| StoreError::Open("the task list is not ready".into()))?;
-        Ok(tracker.add_text(text, &base).await?)
+        Ok(self.ready_tracker()?.add_text(text, &base).await?)
     }
 
     /// Where settings, history and the webview's storage live.
@@ -193,5 +197,69 @@ impl Paddock {
             .await?
             .ok_or(ApiError::MissingKey)?;
         Ok(self.client.query(&base, &key, &id).await?)
+    }
+
+    fn ready_tracker(&self) -> Result<&Tracker, AppError> {
+        Ok(self
+            .tracker()
+            .ok_or_else(|| StoreError::Open("the task list is not ready".into()))?)
+    }
+
+    /// A sensible file name for a task's video: date, prompt slug, short ID.
+    pub fn default_file_name(&self, id: &str) -> Result<String, AppError> {
+        let detail = self.ready_tracker()?.detail(id);
+        let task = detail.as_ref().and_then(|d| d.task.as_ref());
+        Ok(download::default_file_name(
+            id,
+            task.and_then(|t| t.prompt.as_deref()),
+            task.and_then(|t| t.finished_at),
+        ))
+    }
+
+    /// Saves a succeeded task's video to `dest` and records the path in the history.
+    /// One download per task at a time; [`cancel_download`](Self::cancel_download) stops it.
+    pub async fn save_video(
+        &self,
+        id: &str,
+        dest: &Path,
+        on_progress: impl FnMut(Progress),
+    ) -> Result<PathBuf, AppError> {
+        let tracker = self.ready_tracker()?;
+        let url = tracker
+            .detail(id)
+            .and_then(|d| d.task)
+            .and_then(|t| t.video_url)
+            .ok_or(DownloadError::NoVideo)?;
+        let (cancel, rx) = CancelHandle::new();
+        self.downloads
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(id.to_owned(), cancel);
+        let result = download::download(self.client.http(), &url, dest, rx, on_progress).await;
+        self.downloads
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(id);
+        result?;
+        tracker
+            .set_saved_path(id, &dest.display().to_string())
+            .await?;
+        Ok(dest.to_owned())
+    }
+
+    /// Stops a running download of this task's video, if there is one.
+    pub fn cancel_download(&self, id: &str) -> bool {
+        match self
+            .downloads
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(id)
+        {
+            Some(handle) => {
+                handle.cancel();
+                true
+            }
+            None => false,
+        }
     }
 }

@@ -338,3 +338,106 @@ async fn a_pasted_log_is_watched_to_the_end_and_remembered_after_a_restart() {
     chip_of(&driver, &slow, "Running").await;
     driver.quit().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_succeeded_task_plays_in_the_app_and_saves_to_disk() {
+    if !e2e_available() {
+        return;
+    }
+    let _window = WINDOW.lock().await;
+    let fake = FakeAnyfast::start().await;
+    let id = task_id("e2evideo");
+    fake.script(&id, vec![Reply::state("success-seed-example")]);
+    let data = temp_dir("e2e-video");
+    let saves = temp_dir("e2e-video-saves");
+    let mut launch = env(&fake, &data, Some(FAKE_KEY));
+    launch
+        .env
+        .push(("PADDOCK_SAVE_PATH".into(), saves.display().to_string()));
+    let driver = Driver::launch(APP, launch).await;
+    driver.ready().await;
+    add(&driver, &id).await;
+    chip_of(&driver, &id, "Succeeded").await;
+    let can_play = driver
+        .exec("return document.createElement('video').canPlayType('video/mp4; codecs=\"avc1.42E01E, mp4a.40.2\"')", vec![])
+        .await;
+    assert_ne!(
+        can_play,
+        json!(""),
+        "WebKitGTK with gstreamer1.0-libav decodes H.264/AAC"
+    );
+    driver.find("#preview").await;
+    driver
+        .wait_for(
+            "the video to load",
+            "const v = document.getElementById('preview'); return v && v.readyState >= 2;",
+            vec![],
+        )
+        .await;
+    driver
+        .exec(
+            "const v = document.getElementById('preview'); v.muted = true; v.play(); return true;",
+            vec![],
+        )
+        .await;
+    driver
+        .wait_for(
+            "playback to advance",
+            "return document.getElementById('preview').currentTime > 0.5",
+            vec![],
+        )
+        .await;
+    driver
+        .exec(
+            "const v = document.getElementById('preview'); v.currentTime = 3; return true;",
+            vec![],
+        )
+        .await;
+    driver
+        .wait_for(
+            "a seek past 3 s",
+            "return document.getElementById('preview').currentTime >= 3",
+            vec![],
+        )
+        .await;
+    driver.screenshot("video-playing").await;
+
+    driver.click("#save-video").await;
+    driver
+        .wait_for(
+            "the saved path",
+            "return document.getElementById('saved-to')?.textContent",
+            vec![],
+        )
+        .await;
+    let saved: Vec<_> = std::fs::read_dir(&saves)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .collect();
+    assert_eq!(saved.len(), 1, "{saved:?}");
+    let name = saved[0].file_name().unwrap().to_string_lossy().to_string();
+    assert!(
+        name.ends_with("_00000000.mp4") && name.contains("一只猫在草地上奔跑"),
+        "{name}"
+    );
+    assert_eq!(
+        std::fs::read(&saved[0]).unwrap(),
+        support::fake_anyfast::sample_video()
+    );
+    let ranges = fake
+        .log()
+        .into_iter()
+        .filter(|l| l.host == "storage")
+        .collect::<Vec<_>>();
+    assert!(
+        ranges.iter().any(|l| l.range.is_some()),
+        "the player asked for byte ranges"
+    );
+    assert!(
+        ranges.iter().all(|l| l.authorization.is_none()),
+        "the storage host never sees the key"
+    );
+    driver.screenshot("video-saved").await;
+    driver.quit().await;
+}

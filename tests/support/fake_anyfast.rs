@@ -471,28 +471,32 @@ async fn storage_handler(State(state): State<Arc<Mutex<FakeState>>>, request: Re
         .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
 }
 
-/// Yields the bytes, then an error, so the connection ends early.
-fn futures_stream(
-    head: Vec<u8>,
-) -> impl futures_core::Stream<Item = Result<Vec<u8>, std::io::Error>> + Send {
-    let mut parts: VecDeque<Result<Vec<u8>, std::io::Error>> = VecDeque::new();
-    parts.push_back(Ok(head));
-    parts.push_back(Err(std::io::Error::new(
-        std::io::ErrorKind::ConnectionReset,
-        "cut",
-    )));
-    IterStream(parts)
+/// Yields the bytes, then (after they had time to leave) an error, so the
+/// connection ends early with the headers and part of the body sent.
+fn futures_stream(head: Vec<u8>) -> ChannelStream {
+    let (tx, rx) = tokio::sync::mpsc::channel(2);
+    tokio::spawn(async move {
+        let _ = tx.send(Ok(head)).await;
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let _ = tx
+            .send(Err(std::io::Error::new(
+                std::io::ErrorKind::ConnectionReset,
+                "cut",
+            )))
+            .await;
+    });
+    ChannelStream(rx)
 }
 
-struct IterStream(VecDeque<Result<Vec<u8>, std::io::Error>>);
+struct ChannelStream(tokio::sync::mpsc::Receiver<Result<Vec<u8>, std::io::Error>>);
 
-impl futures_core::Stream for IterStream {
+impl futures_core::Stream for ChannelStream {
     type Item = Result<Vec<u8>, std::io::Error>;
     fn poll_next(
         mut self: std::pin::Pin<&mut Self>,
-        _: &mut std::task::Context<'_>,
+        cx: &mut std::task::Context<'_>,
     ) -> std::task::Poll<Option<Self::Item>> {
-        std::task::Poll::Ready(self.0.pop_front())
+        self.0.poll_recv(cx)
     }
 }
 

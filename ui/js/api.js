@@ -1,6 +1,6 @@
 // The only module that talks to the Rust backend.
 
-const { invoke } = window.__TAURI__.core;
+const { invoke, Channel } = window.__TAURI__.core;
 const { listen } = window.__TAURI__.event;
 
 /**
@@ -43,6 +43,23 @@ export const refreshAll = () => call('refresh_all');
 /** @param {string} id */
 export const markSeen = (id) => call('mark_seen', { id });
 export const pollerStatus = () => call('poller_status');
+/** @param {string} id returns the chosen path, or null when the user cancels */
+export const chooseSavePath = (id) => call('choose_save_path', { id });
+/**
+ * Downloads in the backend; `onProgress` gets {received, total, bytes_per_sec}.
+ * @param {string} id @param {string} path @param {(p: any) => void} onProgress
+ */
+export function saveVideo(id, path, onProgress) {
+  const channel = new Channel();
+  channel.onmessage = onProgress;
+  return call('save_video', { id, path, onProgress: channel });
+}
+/** @param {string} id */
+export const cancelDownload = (id) => call('cancel_download', { id });
+/** @param {string} id */
+export const showInFolder = (id) => call('show_in_folder', { id });
+/** @param {string} id */
+export const openVideoExternally = (id) => call('open_video_externally', { id });
 
 /**
  * Backend events: 'tasks-changed' (rows), 'tasks-removed' (ids), 'poller-paused'

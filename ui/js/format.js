@@ -52,3 +52,19 @@ export function seconds(secs) {
   if (secs == null) return '';
   return t('unit.seconds', { n: Number.isInteger(secs) ? secs : secs.toFixed(2) });
 }
+
+/**
+ * "12.3 MB" for a byte count.
+ * @param {number} n
+ */
+export function bytes(n) {
+  if (n < 1024) return `${n} B`;
+  const units = ['KB', 'MB', 'GB'];
+  let v = n / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i += 1;
+  }
+  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
+}

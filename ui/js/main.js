@@ -59,11 +59,39 @@ function renderRows() {
   renderList(shown, selected, all.length);
 }
 
+/** Running downloads: task ID → last progress. */
+const downloads = new Map();
+
 const detailHandlers = {
   onRefresh: (id) => api.refreshTask(id).catch((e) => showToast(errorText(e))),
   onCopy: copy,
   onRemove: confirmRemove,
+  onSave: saveVideo,
+  onCancelSave: (id) => api.cancelDownload(id).catch(() => {}),
+  onShowInFolder: (id) => api.showInFolder(id).catch((e) => showToast(errorText(e))),
+  onOpenExternal: (id) => api.openVideoExternally(id).catch((e) => showToast(errorText(e))),
 };
+
+/** Asks where to save, then downloads in Rust with progress on a channel. */
+async function saveVideo(id) {
+  if (downloads.has(id)) return;
+  try {
+    const path = await api.chooseSavePath(id);
+    if (!path) return;
+    downloads.set(id, { received: 0, total: null, bytes_per_sec: 0 });
+    renderSelection();
+    await api.saveVideo(id, path, (progress) => {
+      downloads.set(id, progress);
+      if (selected.has(id)) renderSelection();
+    });
+    showToast(t('save.done'));
+  } catch (error) {
+    showToast(errorText(error));
+  } finally {
+    downloads.delete(id);
+    if (selected.has(id)) renderSelection();
+  }
+}
 
 async function renderSelection() {
   const token = ++detailToken;
@@ -78,7 +106,7 @@ async function renderSelection() {
   }
   try {
     const item = await api.taskDetail(id);
-    if (token === detailToken) renderDetail(item, detailHandlers);
+    if (token === detailToken) renderDetail(item, detailHandlers, downloads.get(id) ?? null);
   } catch (error) {
     showToast(errorText(error));
   }
@@ -321,7 +349,11 @@ function bind() {
 
 async function listen() {
   await api.onEvent('tasks-changed', (changed) => {
-    for (const row of changed) rows.set(row.id, row);
+    for (const row of changed) {
+      rows.set(row.id, row);
+      // A task that finishes while the user is looking at it is already seen.
+      if (row.unseen && selected.size === 1 && selected.has(row.id)) api.markSeen(row.id).catch(() => {});
+    }
     renderRows();
     if (changed.some((r) => selected.has(r.id))) renderSelection();
   });

@@ -3,7 +3,8 @@
 // thousand tasks scroll and filter without lag.
 
 import { t, has, language } from './i18n.js';
-import { ago, timeLeft, localTime, shortId, seconds } from './format.js';
+import { ago, timeLeft, localTime, shortId, seconds, bytes } from './format.js';
+import { mountPreview } from './media-view.js';
 
 /**
  * @typedef {{code: string, message: string, detail?: string | null}} UiError
@@ -124,7 +125,7 @@ export function renderList(rows, selected, total) {
   selection = selected;
   empty.hidden = total > 0;
   spacer.style.height = `${rows.length * ROW_HEIGHT}px`;
-  count.textContent = total === 0 ? '' : rows.length === total ? t('list.count', { n: total }) : t('list.countFiltered', { n: rows.length, total });
+  count.textContent = total === 0 ? '' : rows.length === total ? t(total === 1 ? 'list.countOne' : 'list.count', { n: total }) : t('list.countFiltered', { n: rows.length, total });
   paintWindow();
 }
 
@@ -191,8 +192,57 @@ export function focusRow(id) {
 }
 
 /**
- * @typedef {{onRefresh: (id: string) => void, onCopy: (text: string) => void, onRemove: (ids: string[]) => void}} DetailHandlers
+ * @typedef {{received: number, total: number | null, bytes_per_sec: number}} DownloadProgress
+ * @typedef {{onRefresh: (id: string) => void, onCopy: (text: string) => void, onRemove: (ids: string[]) => void,
+ *   onSave: (id: string) => void, onCancelSave: (id: string) => void, onShowInFolder: (id: string) => void,
+ *   onOpenExternal: (id: string) => void}} DetailHandlers
  */
+
+/**
+ * The save controls: a button, a progress bar while saving, or where it was saved.
+ * @param {import('./task-view.js').Row} row
+ * @param {DownloadProgress | null} progress
+ * @param {DetailHandlers} handlers
+ */
+function saveSection(row, progress, handlers) {
+  const box = el('div', 'save-box');
+  box.id = 'save-box';
+  if (progress) {
+    const bar = el('div', 'progress big');
+    const fill = el('div', 'progress-fill');
+    const pct = progress.total ? Math.min(100, (progress.received / progress.total) * 100) : 0;
+    fill.style.width = `${pct}%`;
+    bar.append(fill);
+    bar.setAttribute('role', 'progressbar');
+    bar.setAttribute('aria-valuenow', String(Math.round(pct)));
+    const params = { received: bytes(progress.received), total: progress.total ? bytes(progress.total) : '', speed: bytes(progress.bytes_per_sec) };
+    const text = el('span', 'save-progress', t(progress.total ? 'save.progress' : 'save.progressUnknown', params));
+    const cancel = el('button', 'ghost', t('save.cancel'));
+    cancel.id = 'cancel-save';
+    cancel.addEventListener('click', () => handlers.onCancelSave(row.id));
+    const line = el('div', 'save-line');
+    line.append(text, cancel);
+    box.append(bar, line);
+    return box;
+  }
+  if (row.saved_path) {
+    const line = el('div', 'save-line');
+    const where = el('span', 'saved-to', t('save.savedTo', { path: row.saved_path }));
+    where.id = 'saved-to';
+    const show = el('button', 'ghost', t('save.showInFolder'));
+    show.addEventListener('click', () => handlers.onShowInFolder(row.id));
+    line.append(where, show);
+    box.append(line);
+  }
+  const expiredLink = row.video_expires_at != null && Date.parse(row.video_expires_at) <= Date.now();
+  if (!expiredLink) {
+    const save = el('button', row.saved_path ? 'ghost' : 'primary', t(row.saved_path ? 'save.again' : 'save.button'));
+    save.id = 'save-video';
+    save.addEventListener('click', () => handlers.onSave(row.id));
+    box.append(save);
+  }
+  return box;
+}
 
 /** @param {string[]} ids @param {DetailHandlers} handlers */
 export function renderMulti(ids, handlers) {
@@ -206,8 +256,9 @@ export function renderMulti(ids, handlers) {
 /**
  * @param {{row: Row, task: any | null, raw: any | null} | null} item
  * @param {DetailHandlers} handlers
+ * @param {DownloadProgress | null} [progress] the running download of this task
  */
-export function renderDetail(item, handlers) {
+export function renderDetail(item, handlers, progress = null) {
   if (!item) {
     detail.replaceChildren(el('p', 'detail-placeholder', t('detail.placeholder')));
     return;
@@ -241,6 +292,10 @@ export function renderDetail(item, handlers) {
   }
   if (task && task.no_data) parts.push(el('p', 'note', t('detail.noData')));
   if (expiringSoon(row)) parts.push(el('p', 'warning-box', t('detail.expiringSoon')));
+  const slot = el('div', 'media-slot');
+  mountPreview(slot, row, handlers);
+  parts.push(slot);
+  if (row.status === 'succeeded' && row.video_url) parts.push(saveSection(row, progress, handlers));
   parts.push(fields(row, task));
   if (raw) {
     const toggle = el('button', 'ghost', t('detail.rawShow'));

@@ -1,0 +1,396 @@
+//! Saving a finished video before its link dies.
+//!
+//! The body streams to `<name>.part` through the shared client with no
+//! Authorization header (the storage host must never see the key), resumes with a
+//! Range request when the connection drops, is checked against Content-Length, and
+//! only then renamed to its final name. Any failure removes the `.part` file, so a
+//! half-written video never sits under the name the user chose.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use reqwest::header::{CONTENT_LENGTH, CONTENT_RANGE, RANGE};
+use reqwest::StatusCode;
+use serde::ser::SerializeStruct;
+use serde::{Serialize, Serializer};
+use tokio::io::AsyncWriteExt;
+use tokio::sync::watch;
+
+use crate::timefmt;
+
+/// Attempts after a dropped connection before giving up.
+const RESUME_ATTEMPTS: u32 = 3;
+/// Progress is reported at most this often (and once at the end).
+const PROGRESS_EVERY: Duration = Duration::from_millis(100);
+
+/// Cumulative progress of one download.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+pub struct Progress {
+    pub received: u64,
+    pub total: Option<u64>,
+    pub bytes_per_sec: f64,
+}
+
+/// Why a download did not complete. No file is left under the final name.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DownloadError {
+    #[error("The video link has expired (the storage host answered 403). Links last 24 hours after the task finishes; the video can no longer be saved.")]
+    Expired,
+    #[error("The storage host answered HTTP {0}. Try again later.")]
+    Http(u16),
+    #[error("The download stopped early ({got} of {expected} bytes) and could not be resumed. Try again.")]
+    Truncated { got: u64, expected: u64 },
+    #[error(
+        "The connection to the storage host failed ({0}). Check your connection and try again."
+    )]
+    Network(String),
+    #[error("The disk is full: {0}. Free some space and try again.")]
+    DiskFull(String),
+    #[error("Paddock may not write to {0}. Choose another folder.")]
+    Permission(String),
+    #[error("Could not write the video to {path}: {reason}.")]
+    Disk { path: String, reason: String },
+    #[error("The download was cancelled.")]
+    Cancelled,
+    #[error("This task has no video to save.")]
+    NoVideo,
+}
+
+impl DownloadError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Expired => "link_expired",
+            Self::Http(_) => "download_http",
+            Self::Truncated { .. } => "truncated",
+            Self::Network(_) => "network",
+            Self::DiskFull(_) => "disk_full",
+            Self::Permission(_) => "permission",
+            Self::Disk { .. } => "disk",
+            Self::Cancelled => "cancelled",
+            Self::NoVideo => "no_video",
+        }
+    }
+}
+
+impl Serialize for DownloadError {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut s = serializer.serialize_struct("DownloadError", 2)?;
+        s.serialize_field("code", self.code())?;
+        s.serialize_field("message", &self.to_string())?;
+        s.end()
+    }
+}
+
+fn disk_error(path: &Path, e: &std::io::Error) -> DownloadError {
+    let shown = path.display().to_string();
+    match e.kind() {
+        std::io::ErrorKind::StorageFull => DownloadError::DiskFull(shown),
+        std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem => {
+            DownloadError::Permission(shown)
+        }
+        _ => DownloadError::Disk {
+            path: shown,
+            reason: e.to_string(),
+        },
+    }
+}
+
+/// `<dest>.part`, beside the destination.
+pub fn part_path(dest: &Path) -> PathBuf {
+    let mut name = dest
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_default();
+    name.push(".part");
+    dest.with_file_name(name)
+}
+
+/// Lets the UI stop a download; dropping the sender does not cancel.
+#[derive(Clone)]
+pub struct CancelHandle(watch::Sender<bool>);
+
+impl CancelHandle {
+    pub fn new() -> (Self, watch::Receiver<bool>) {
+        let (tx, rx) = watch::channel(false);
+        (Self(tx), rx)
+    }
+
+    pub fn cancel(&self) {
+        let _ = self.0.send(true);
+    }
+}
+
+/// Downloads `url` to `dest`. `on_progress` gets cumulative totals.
+pub async fn download(
+    http: &reqwest::Client,
+    url: &str,
+    dest: &Path,
+    mut cancel: watch::Receiver<bool>,
+    mut on_progress: impl FnMut(Progress),
+) -> Result<u64, DownloadError> {
+    if let Some(dir) = dest.parent().filter(|d| !d.as_os_str().is_empty()) {
+        tokio::fs::create_dir_all(dir)
+            .await
+            .map_err(|e| disk_error(dir, &e))?;
+    }
+    let part = part_path(dest);
+    let result = fetch_to(http, url, &part, &mut cancel, &mut on_progress).await;
+    match result {
+        Ok(n) => {
+            tokio::fs::rename(&part, dest).await.map_err(|e| {
+                let err = disk_error(dest, &e);
+                let part = part.clone();
+                tokio::spawn(async move { tokio::fs::remove_file(part).await.ok() });
+                err
+            })?;
+            Ok(n)
+        }
+        Err(e) => {
+            let _ = tokio::fs::remove_file(&part).await;
+            Err(e)
+        }
+    }
+}
+
+async fn fetch_to(
+    http: &reqwest::Client,
+    url: &str,
+    part: &Path,
+    cancel: &mut watch::Receiver<bool>,
+    on_progress: &mut impl FnMut(Progress),
+) -> Result<u64, DownloadError> {
+    let mut file = tokio::fs::File::create(part)
+        .await
+        .map_err(|e| disk_error(part, &e))?;
+    let started = Instant::now();
+    let mut received: u64 = 0;
+    let mut total: Option<u64> = None;
+    let mut last_report = Instant::now() - PROGRESS_EVERY;
+    let mut attempt = 0;
+    loop {
+        // No Authorization header here, ever: the storage host is not the gateway.
+        let mut request = http.get(url);
+        if received > 0 {
+            request = request.header(RANGE, format!("bytes={received}-"));
+        }
+        let response = tokio::select! {
+            r = request.send() => r,
+            _ = cancel.wait_for(|c| *c) => return Err(DownloadError::Cancelled),
+        };
+        let mut response = match response {
+            Ok(r) => r,
+            Err(_) if attempt < RESUME_ATTEMPTS => {
+                attempt += 1;
+                tokio::time::sleep(Duration::from_millis(300 * u64::from(attempt))).await;
+                continue;
+            }
+            Err(e) => return Err(DownloadError::Network(short_reason(&e))),
+        };
+        match response.status() {
+            StatusCode::OK => {
+                if received > 0 {
+                    // The server ignored the Range: start over.
+                    file.set_len(0).await.map_err(|e| disk_error(part, &e))?;
+                    file = tokio::fs::File::create(part)
+                        .await
+                        .map_err(|e| disk_error(part, &e))?;
+                    received = 0;
+                }
+                total = content_length(&response);
+            }
+            StatusCode::PARTIAL_CONTENT => {
+                let range_start = response
+                    .headers()
+                    .get(CONTENT_RANGE)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(parse_content_range);
+                match range_start {
+                    Some((start, full)) if start == received => total = full.or(total),
+                    _ => {
+                        return Err(DownloadError::Truncated {
+                            got: received,
+                            expected: total.unwrap_or(0),
+                        })
+                    }
+                }
+            }
+            StatusCode::FORBIDDEN => return Err(DownloadError::Expired),
+            s => return Err(DownloadError::Http(s.as_u16())),
+        }
+        let dropped = loop {
+            let chunk = tokio::select! {
+                c = response.chunk() => c,
+                _ = cancel.wait_for(|c| *c) => return Err(DownloadError::Cancelled),
+            };
+            match chunk {
+                Ok(Some(bytes)) => {
+                    file.write_all(&bytes)
+                        .await
+                        .map_err(|e| disk_error(part, &e))?;
+                    received += bytes.len() as u64;
+                    if last_report.elapsed() >= PROGRESS_EVERY {
+                        last_report = Instant::now();
+                        on_progress(progress(received, total, started));
+                    }
+                }
+                Ok(None) => break false,
+                Err(_) => break true,
+            }
+        };
+        let complete = total.is_none_or(|t| received >= t);
+        if complete && !dropped {
+            break;
+        }
+        if attempt >= RESUME_ATTEMPTS {
+            return Err(DownloadError::Truncated {
+                got: received,
+                expected: total.unwrap_or(received),
+            });
+        }
+        attempt += 1;
+        tokio::time::sleep(Duration::from_millis(200 * u64::from(attempt))).await;
+    }
+    if let Some(t) = total {
+        if received != t {
+            return Err(DownloadError::Truncated {
+                got: received,
+                expected: t,
+            });
+        }
+    }
+    file.flush().await.map_err(|e| disk_error(part, &e))?;
+    file.sync_all().await.map_err(|e| disk_error(part, &e))?;
+    on_progress(progress(received, total, started));
+    Ok(received)
+}
+
+fn progress(received: u64, total: Option<u64>, started: Instant) -> Progress {
+    let secs = started.elapsed().as_secs_f64().max(1e-3);
+    Progress {
+        received,
+        total,
+        bytes_per_sec: received as f64 / secs,
+    }
+}
+
+fn content_length(response: &reqwest::Response) -> Option<u64> {
+    response
+        .headers()
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+}
+
+/// `bytes 100-199/1000` → (100, Some(1000)).
+fn parse_content_range(v: &str) -> Option<(u64, Option<u64>)> {
+    let rest = v.trim().strip_prefix("bytes ")?;
+    let (range, full) = rest.split_once('/')?;
+    let (start, _) = range.split_once('-')?;
+    Some((start.trim().parse().ok()?, full.trim().parse().ok()))
+}
+
+fn short_reason(e: &reqwest::Error) -> String {
+    if e.is_timeout() {
+        "timed out".into()
+    } else if e.is_connect() {
+        "could not connect".into()
+    } else {
+        "the connection broke off".into()
+    }
+}
+
+/// A file name for a task's video: `2026-04-28_a-cat-running_6ya0c3e1.mp4`. The slug
+/// keeps letters of any script, drops what Windows, macOS or Linux forbid, and is
+/// never a reserved device name.
+pub fn default_file_name(id: &str, prompt: Option<&str>, finished_at: Option<i64>) -> String {
+    let date = timefmt::date_only(finished_at.unwrap_or_else(timefmt::now_unix));
+    let slug = slugify(prompt.unwrap_or(""), 40);
+    let short: String = id
+        .chars()
+        .rev()
+        .take(8)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    if slug.is_empty() {
+        format!("{date}_{short}.mp4")
+    } else {
+        format!("{date}_{slug}_{short}.mp4")
+    }
+}
+
+/// Letters and digits of any script, runs of anything else as one `-`, at most `max` chars.
+pub fn slugify(text: &str, max: usize) -> String {
+    let mut out = String::new();
+    let mut dash = false;
+    for c in text.chars() {
+        if c.is_alphanumeric() {
+            if dash && !out.is_empty() {
+                out.push('-');
+            }
+            dash = false;
+            out.push(c.to_lowercase().next().unwrap_or(c));
+            if out.chars().count() >= max {
+                break;
+            }
+        } else {
+            dash = true;
+        }
+    }
+    let upper = out.to_ascii_uppercase();
+    let reserved = ["CON", "PRN", "AUX", "NUL"].contains(&upper.as_str())
+        || ((upper.starts_with("COM") || upper.starts_with("LPT"))
+            && upper.len() == 4
+            && upper.as_bytes()[3].is_ascii_digit());
+    if reserved {
+        out.push_str("-video");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_are_safe_everywhere() {
+        let name = default_file_name(
+            "asyntask_jwgfhsG0m2aDjLmiiELRf74eoWmss6ya",
+            Some("A cat: running <fast> / on \"grass\"?"),
+            Some(1_777_343_961),
+        );
+        assert_eq!(name, "2026-04-28_a-cat-running-fast-on-grass_oWmss6ya.mp4");
+        let zh = default_file_name(
+            "asyntask_x",
+            Some("一只猫在草地上奔跑。"),
+            Some(1_777_343_961),
+        );
+        assert_eq!(zh, "2026-04-28_一只猫在草地上奔跑_yntask_x.mp4");
+        assert_eq!(slugify("con", 40), "con-video");
+        assert_eq!(slugify("COM1", 40), "com1-video");
+        assert_eq!(slugify("...", 40), "");
+        assert_eq!(slugify(&"a".repeat(100), 40).len(), 40);
+        for bad in ['<', '>', ':', '"', '/', '\\', '|', '?', '*', '\0'] {
+            assert!(!default_file_name("id", Some(&format!("x{bad}y")), Some(0)).contains(bad));
+        }
+    }
+
+    #[test]
+    fn content_range_parses() {
+        assert_eq!(
+            parse_content_range("bytes 100-199/1000"),
+            Some((100, Some(1000)))
+        );
+        assert_eq!(parse_content_range("bytes 0-9/*"), Some((0, None)));
+        assert_eq!(parse_content_range("junk"), None);
+    }
+
+    #[test]
+    fn part_file_sits_beside_the_destination() {
+        assert_eq!(
+            part_path(Path::new("/v/a.mp4")),
+            PathBuf::from("/v/a.mp4.part")
+        );
+    }
+}

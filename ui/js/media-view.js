@@ -1,0 +1,83 @@
+// The video preview in the detail pane. The <video> element is kept across
+// re-renders of the pane (the task's row changes while it plays), and rebuilt only
+// when another video is selected.
+
+import { t } from './i18n.js';
+
+/** H.264 + AAC, what the gateway delivers. */
+const MP4_H264_AAC = 'video/mp4; codecs="avc1.42E01E, mp4a.40.2"';
+
+let current = /** @type {{key: string, node: HTMLElement} | null} */ (null);
+
+/** Whether this webview can decode the gateway's videos at all. */
+export function canPlayH264() {
+  const probe = document.createElement('video');
+  return probe.canPlayType(MP4_H264_AAC) !== '';
+}
+
+function expired(row, now = Date.now()) {
+  return row.video_expires_at != null && Date.parse(row.video_expires_at) <= now;
+}
+
+/** @param {string} cls @param {string} text @param {{label: string, run: () => void} | null} action */
+function notice(cls, text, action) {
+  const box = document.createElement('div');
+  box.className = `media-notice ${cls}`;
+  const p = document.createElement('p');
+  p.textContent = text;
+  box.append(p);
+  if (action) {
+    const button = document.createElement('button');
+    button.className = 'ghost';
+    button.id = 'open-external';
+    button.textContent = action.label;
+    button.addEventListener('click', action.run);
+    box.append(button);
+  }
+  return box;
+}
+
+/**
+ * Puts the preview for this row into `slot`, reusing the playing element when the
+ * row still shows the same video.
+ * @param {HTMLElement} slot
+ * @param {import('./task-view.js').Row} row
+ * @param {{onOpenExternal: (id: string) => void}} handlers
+ */
+export function mountPreview(slot, row, handlers) {
+  if (row.status !== 'succeeded' || !row.video_url) {
+    current = null;
+    return;
+  }
+  const gone = expired(row);
+  const key = `${row.id}|${row.video_url}|${gone}`;
+  if (current && current.key === key) {
+    slot.append(current.node);
+    return;
+  }
+  const openExternal = { label: t('media.openExternal'), run: () => handlers.onOpenExternal(row.id) };
+  let node;
+  if (gone) {
+    node = notice('expired', row.saved_path ? t('media.expiredSaved') : t('media.expired'), row.saved_path ? openExternal : null);
+  } else if (!canPlayH264()) {
+    node = notice('no-codec', t('media.noCodec'), openExternal);
+  } else {
+    const video = document.createElement('video');
+    video.id = 'preview';
+    video.controls = true;
+    video.preload = 'metadata';
+    video.playsInline = true;
+    video.src = row.video_url;
+    const wrap = document.createElement('div');
+    wrap.className = 'media';
+    wrap.append(video);
+    video.addEventListener('error', () => {
+      const code = video.error ? video.error.code : 0;
+      const text = expired(row) ? t('media.expired') : t('media.error', { code });
+      wrap.replaceChildren(notice('error', text, openExternal));
+    });
+    node = wrap;
+  }
+  current = { key, node };
+  slot.append(node);
+}
