@@ -11,9 +11,11 @@
 //! - `tracker`: the watched tasks and the poller;
 //! - `service`: the above put together, as the app and the CLI use them.
 //!
-//! `commands` is the thin Tauri layer over `service`; `run` wires the window.
+//! `commands` is the thin Tauri layer over `service` and `main_entry` wires the
+//! window; `cli` is another thin layer, for the terminal.
 
 pub mod api;
+pub mod cli;
 mod commands;
 pub mod download;
 mod events;
@@ -27,7 +29,6 @@ pub mod tracker;
 
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::Duration;
 
 use tauri::{Manager, Runtime};
 
@@ -35,22 +36,6 @@ use crate::api::ClientConfig;
 use crate::keystore::KeyStore;
 use crate::service::Paddock;
 use crate::tracker::PollConfig;
-
-/// The poller's schedule. Debug builds accept `PADDOCK_POLL_INTERVAL_MS` so the
-/// end-to-end tests need not wait 15 s between answers; release builds ignore it.
-fn poll_config() -> PollConfig {
-    let mut config = PollConfig::default();
-    if cfg!(debug_assertions) {
-        if let Some(ms) = std::env::var("PADDOCK_POLL_INTERVAL_MS")
-            .ok()
-            .and_then(|v| v.parse::<u64>().ok())
-        {
-            config.interval = Duration::from_millis(ms.max(50));
-            config.max_backoff = config.interval * 4;
-        }
-    }
-    config
-}
 
 /// Registers the commands; the caller supplies the builder so IPC tests can pass
 /// `tauri::test::mock_builder()`.
@@ -61,7 +46,7 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>, paddock: Paddock) -> ta
         .setup(move |app| {
             let webview_dir = paddock.data_dir().join("webview");
             let events = Arc::new(events::TauriEvents(app.handle().clone()));
-            let tracker = paddock.start_tracker(events, poll_config())?;
+            let tracker = paddock.start_tracker(events, PollConfig::from_env())?;
             tauri::async_runtime::spawn(tracker.clone().run());
             app.manage(tracker);
             app.manage(paddock);
@@ -110,9 +95,13 @@ fn init_logging() {
         .try_init();
 }
 
-/// The binary's entry point: opens the window.
+/// The binary's entry point: a subcommand runs headless, no subcommand opens the window.
 pub fn main_entry() -> ExitCode {
+    use clap::Parser;
     init_logging();
+    if let Some(code) = cli::run(cli::Cli::parse()) {
+        return code;
+    }
     let data_dir = settings::data_dir();
     let paddock = match Paddock::open(&data_dir, KeyStore::system(), ClientConfig::default()) {
         Ok(p) => p,

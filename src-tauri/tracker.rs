@@ -53,6 +53,25 @@ impl Default for PollConfig {
     }
 }
 
+impl PollConfig {
+    /// The default schedule. Debug builds accept `PADDOCK_POLL_INTERVAL_MS` so the
+    /// end-to-end and CLI tests need not wait 15 s between answers; release builds
+    /// ignore it.
+    pub fn from_env() -> Self {
+        let mut config = Self::default();
+        if cfg!(debug_assertions) {
+            if let Some(ms) = std::env::var("PADDOCK_POLL_INTERVAL_MS")
+                .ok()
+                .and_then(|v| v.parse::<u64>().ok())
+            {
+                config.interval = Duration::from_millis(ms.max(50));
+                config.max_backoff = config.interval * 4;
+            }
+        }
+        config
+    }
+}
+
 /// Where the tracker reports changes; the GUI turns these into Tauri events, the
 /// CLI into lines on stdout.
 pub trait TaskEvents: Send + Sync + 'static {
@@ -525,6 +544,19 @@ impl Tracker {
         let outcome = self.query(&base_text, &id).await;
         self.apply(&id, outcome).await;
         self.inner.wake.notify_one();
+    }
+
+    /// Queries one tracked task right now, outside the schedule, and records the answer.
+    pub async fn query_now(&self, id: &str) -> Option<TaskDetail> {
+        let base_text = {
+            let mut st = self.lock();
+            let t = st.tasks.get_mut(id)?;
+            t.in_flight = true;
+            t.record.base_url.clone()
+        };
+        let outcome = self.query(&base_text, id).await;
+        self.apply(id, outcome).await;
+        self.detail(id)
     }
 
     fn finish_in_flight(&self, id: &str) {

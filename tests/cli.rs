@@ -1,0 +1,473 @@
+//! The `paddock` binary as a subprocess against the fake gateway: every command, exit
+//! code and error path a script would meet.
+
+mod support;
+
+use std::path::Path;
+use std::process::Output;
+use std::time::Duration;
+
+use serde_json::Value;
+use support::fake_anyfast::{sample_video, FakeAnyfast, Reply, FAKE_KEY};
+use support::{task_id, temp_dir};
+use tokio::io::AsyncWriteExt;
+use tokio::process::Command;
+
+const BIN: &str = env!("CARGO_BIN_EXE_paddock");
+
+fn cmd(fake: &FakeAnyfast, data: &Path, key: Option<&str>) -> Command {
+    let mut c = Command::new(BIN);
+    c.env("ANYFAST_BASE_URL", &fake.base_url)
+        .env("PADDOCK_DATA_DIR", data)
+        .env("PADDOCK_POLL_INTERVAL_MS", "100")
+        // No Secret Service for these runs: the key comes from the environment or nowhere.
+        .env(
+            "DBUS_SESSION_BUS_ADDRESS",
+            "unix:path=/nonexistent/paddock-cli-test",
+        )
+        .env_remove("ANYFAST_API_KEY")
+        .stdin(std::process::Stdio::null());
+    if let Some(k) = key {
+        c.env("ANYFAST_API_KEY", k);
+    }
+    c
+}
+
+async fn run(mut c: Command, args: &[&str]) -> Output {
+    c.args(args).output().await.expect("run paddock")
+}
+
+async fn run_with_stdin(mut c: Command, args: &[&str], input: &str) -> Output {
+    let mut child = c
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .await
+        .unwrap();
+    child.wait_with_output().await.unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn code(o: &Output) -> i32 {
+    o.status.code().unwrap_or(-1)
+}
+
+fn json_lines(o: &Output) -> Vec<Value> {
+    stdout(o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect()
+}
+
+const CONTRACT_KEYS: [&str; 17] = [
+    "id",
+    "status",
+    "raw_status",
+    "progress",
+    "action",
+    "prompt",
+    "resolution",
+    "duration",
+    "ratio",
+    "submitted_at",
+    "started_at",
+    "finished_at",
+    "video_url",
+    "video_expires_at",
+    "fail_reason",
+    "saved_path",
+    "error",
+];
+
+#[tokio::test]
+async fn help_is_there_for_every_command() {
+    for args in [
+        vec!["--help"],
+        vec!["query", "--help"],
+        vec!["watch", "--help"],
+        vec!["export", "--help"],
+        vec!["key", "set", "--help"],
+    ] {
+        let o = std::process::Command::new(BIN)
+            .args(&args)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(0), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&o.stdout).contains("Usage"),
+            "{args:?}"
+        );
+    }
+    let o = std::process::Command::new(BIN)
+        .arg("--version")
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&o.stdout).starts_with("paddock 0."));
+    let o = std::process::Command::new(BIN)
+        .arg("frobnicate")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "bad usage");
+}
+
+#[tokio::test]
+async fn query_prints_a_readable_block() {
+    let fake = FakeAnyfast::start().await;
+    let id = task_id("cliquery");
+    fake.script(&id, vec![Reply::state("success-seed-example")]);
+    let data = temp_dir("cli-query");
+    let o = run(cmd(&fake, &data, Some(FAKE_KEY)), &["query", &id]).await;
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.starts_with(&id), "{out}");
+    assert!(
+        out.contains("succeeded (SUCCESS)") && out.contains("一只猫在草地上奔跑"),
+        "{out}"
+    );
+    assert!(stderr(&o).is_empty(), "nothing on stderr: {}", stderr(&o));
+}
+
+#[tokio::test]
+async fn query_json_has_every_key_and_errors_as_objects_with_the_highest_code() {
+    let fake = FakeAnyfast::start().await;
+    let (ok, failed, missing) = (
+        task_id("cliok"),
+        task_id("clifailed"),
+        task_id("climissing"),
+    );
+    fake.script(&ok, vec![Reply::state("in-progress")]);
+    fake.script(&failed, vec![Reply::state("failure-data-inspection")]);
+    let data = temp_dir("cli-json");
+    let o = run(
+        cmd(&fake, &data, Some(FAKE_KEY)),
+        &["query", "--json", &ok, &failed, &missing],
+    )
+    .await;
+    assert_eq!(code(&o), 4, "not found outranks a failed task");
+    let lines = json_lines(&o);
+    assert_eq!(lines.len(), 3, "every task is printed");
+    for l in &lines {
+        for k in CONTRACT_KEYS {
+            assert!(l.get(k).is_some(), "missing {k} in {l}");
+        }
+    }
+    assert_eq!(lines[0]["status"], "running");
+    assert_eq!(lines[0]["progress"], 50);
+    assert_eq!(lines[1]["status"], "failed");
+    assert_eq!(lines[2]["error"]["code"], "not_found");
+    assert_eq!(lines[2]["status"], Value::Null);
+    assert_eq!(
+        stderr(&o).lines().count(),
+        1,
+        "one line per error: {}",
+        stderr(&o)
+    );
+}
+
+#[tokio::test]
+async fn a_failed_task_exits_1() {
+    let fake = FakeAnyfast::start().await;
+    let id = task_id("clifail1");
+    fake.script(&id, vec![Reply::state("failure-timeout-stale-nested")]);
+    let o = run(
+        cmd(&fake, &temp_dir("cli-fail1"), Some(FAKE_KEY)),
+        &["query", &id],
+    )
+    .await;
+    assert_eq!(code(&o), 1);
+    assert!(stdout(&o).contains("任务超时"));
+}
+
+#[tokio::test]
+async fn a_malformed_id_exits_2_before_any_request() {
+    let fake = FakeAnyfast::start().await;
+    let o = run(
+        cmd(&fake, &temp_dir("cli-bad"), Some(FAKE_KEY)),
+        &["query", "asyntask_../../etc"],
+    )
+    .await;
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("letters, digits"), "{}", stderr(&o));
+    assert!(fake.log().is_empty());
+}
+
+#[tokio::test]
+async fn a_wrong_or_missing_key_exits_3_and_never_prints_the_key() {
+    let fake = FakeAnyfast::start().await;
+    let id = task_id("clikey");
+    fake.script(&id, vec![Reply::state("queued")]);
+    let wrong = "sk-wrong-cli-key-00000000000000";
+    let o = run(
+        cmd(&fake, &temp_dir("cli-wrongkey"), Some(wrong)),
+        &["query", &id],
+    )
+    .await;
+    assert_eq!(code(&o), 3);
+    assert!(stderr(&o).contains("rejected the API key") && stderr(&o).contains("无效的令牌"));
+    assert!(!stderr(&o).contains(wrong) && !stdout(&o).contains(wrong));
+    let o = run(cmd(&fake, &temp_dir("cli-nokey"), None), &["query", &id]).await;
+    assert_eq!(code(&o), 3);
+    assert!(
+        stderr(&o).contains("ANYFAST_API_KEY"),
+        "names the next step: {}",
+        stderr(&o)
+    );
+}
+
+#[tokio::test]
+async fn a_bad_base_url_exits_5_or_2() {
+    let fake = FakeAnyfast::start().await;
+    let id = task_id("clibase");
+    let mut c = cmd(&fake, &temp_dir("cli-base"), Some(FAKE_KEY));
+    c.env("ANYFAST_BASE_URL", format!("{}/console", fake.base_url));
+    let o = run(c, &["query", &id]).await;
+    assert_eq!(code(&o), 5);
+    assert!(stderr(&o).contains("does not look like an Anyfast gateway"));
+    let mut c = cmd(&fake, &temp_dir("cli-base-http"), Some(FAKE_KEY));
+    c.env("ANYFAST_BASE_URL", "http://gateway.example.com");
+    let o = run(c, &["query", &id]).await;
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("unencrypted"), "{}", stderr(&o));
+}
+
+#[tokio::test]
+async fn a_429_storm_exits_5_after_retries() {
+    let fake = FakeAnyfast::start().await;
+    let id = task_id("cli429");
+    fake.script(
+        &id,
+        vec![Reply::error("error-429-upstream-saturated").retry_after(0)],
+    );
+    let o = run(
+        cmd(&fake, &temp_dir("cli-429"), Some(FAKE_KEY)),
+        &["query", "--json", &id],
+    )
+    .await;
+    assert_eq!(code(&o), 5);
+    assert_eq!(fake.requests_for(&id), 4);
+    assert_eq!(json_lines(&o)[0]["error"]["code"], "rate_limited");
+}
+
+#[tokio::test]
+async fn add_list_and_export_share_one_history() {
+    let fake = FakeAnyfast::start().await;
+    let (a, b) = (task_id("cliaddA"), task_id("cliaddB"));
+    fake.script(&a, vec![Reply::state("success-seed-example")]);
+    fake.script(
+        &b,
+        vec![
+            Reply::state("in-progress"),
+            Reply::state("failure-data-inspection"),
+        ],
+    );
+    let data = temp_dir("cli-history");
+    let log = format!("2026-11-28 INFO submitted {a}\n{{\"task_id\":\"{b}\"}}\nnot an id\n{a}\n");
+    let o = run_with_stdin(cmd(&fake, &data, Some(FAKE_KEY)), &["add"], &log).await;
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(
+        stdout(&o).starts_with("2 added, 1 already tracked, 1 not task IDs"),
+        "{}",
+        stdout(&o)
+    );
+    let o = run(cmd(&fake, &data, Some(FAKE_KEY)), &["add", &a]).await;
+    assert!(
+        stdout(&o).starts_with("0 added, 1 already tracked"),
+        "{}",
+        stdout(&o)
+    );
+
+    let o = run(cmd(&fake, &data, Some(FAKE_KEY)), &["watch", "--json"]).await;
+    assert_eq!(
+        code(&o),
+        1,
+        "every unfinished task is watched; one fails: {}",
+        stderr(&o)
+    );
+    let o = run(
+        cmd(&fake, &data, Some(FAKE_KEY)),
+        &["list", "--json", "--status", "succeeded"],
+    )
+    .await;
+    let rows = json_lines(&o);
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["id"], a.as_str());
+
+    let out = data.join("export.csv");
+    let o = run(
+        cmd(&fake, &data, None),
+        &["export", "--format", "csv", "-o", out.to_str().unwrap()],
+    )
+    .await;
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let csv = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        csv.starts_with("\u{feff}id,status,raw_status"),
+        "a header row after the BOM"
+    );
+    assert_eq!(csv.lines().count(), 3);
+    assert!(csv.contains("一只猫在草地上奔跑") && csv.contains(&a) && csv.contains(&b));
+    let o = run(cmd(&fake, &data, None), &["export", "--format", "json"]).await;
+    let all: Vec<Value> = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(all.len(), 2);
+    assert!(all
+        .iter()
+        .all(|t| t.get("video_expires_at").is_some() && t.get("saved_path").is_some()));
+}
+
+#[tokio::test]
+async fn watch_follows_tasks_to_the_end_and_saves_videos() {
+    let fake = FakeAnyfast::start().await;
+    let (ok, bad) = (task_id("cliwatchok"), task_id("cliwatchbad"));
+    fake.script(
+        &ok,
+        vec![
+            Reply::state("queued"),
+            Reply::state("in-progress"),
+            Reply::state("success-seed-example"),
+        ],
+    );
+    fake.script(
+        &bad,
+        vec![
+            Reply::state("in-progress"),
+            Reply::state("failure-data-inspection"),
+        ],
+    );
+    let data = temp_dir("cli-watch");
+    let saves = temp_dir("cli-watch-saves");
+    let o = run(
+        cmd(&fake, &data, Some(FAKE_KEY)),
+        &["watch", &ok, &bad, "--save", saves.to_str().unwrap()],
+    )
+    .await;
+    assert_eq!(code(&o), 1, "one task failed: {}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains(&format!("{ok}  queued")) && out.contains(&format!("{ok}  running 50%")),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("{ok}  succeeded")) && out.contains(&format!("{bad}  failed")),
+        "{out}"
+    );
+    let saved: Vec<_> = std::fs::read_dir(&saves)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .collect();
+    assert_eq!(saved.len(), 1);
+    assert_eq!(std::fs::read(saved[0].path()).unwrap(), sample_video());
+}
+
+#[tokio::test]
+async fn an_interrupted_watch_leaves_the_history_consistent() {
+    let fake = FakeAnyfast::start().await;
+    let id = task_id("clisigint");
+    fake.script(&id, vec![Reply::state("in-progress")]);
+    let data = temp_dir("cli-sigint");
+    let mut c = cmd(&fake, &data, Some(FAKE_KEY));
+    let child = c
+        .args(["watch", &id])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id().unwrap();
+    while fake.requests_for(&id) < 3 {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    std::process::Command::new("kill")
+        .args(["-INT", &pid.to_string()])
+        .status()
+        .unwrap();
+    let o = child.wait_with_output().await.unwrap();
+    assert_eq!(code(&o), 130, "{}", stderr(&o));
+    let o = run(cmd(&fake, &data, None), &["list", "--json"]).await;
+    assert_eq!(code(&o), 0, "the history opens cleanly: {}", stderr(&o));
+    let rows = json_lines(&o);
+    assert_eq!(rows[0]["status"], "running");
+    assert!(!stderr(&o).contains("could not be read"));
+}
+
+#[tokio::test]
+async fn save_writes_the_video_and_a_read_only_folder_exits_1() {
+    let fake = FakeAnyfast::start().await;
+    let id = task_id("clisave");
+    fake.script(&id, vec![Reply::state("success-seed-example")]);
+    let data = temp_dir("cli-save");
+    let dest = data.join("out.mp4");
+    let o = run(
+        cmd(&fake, &data, Some(FAKE_KEY)),
+        &["save", &id, "-o", dest.to_str().unwrap()],
+    )
+    .await;
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(std::fs::read(&dest).unwrap(), sample_video());
+    assert!(
+        stderr(&o).is_empty(),
+        "no progress bar when piped: {:?}",
+        stderr(&o)
+    );
+    let o = run(cmd(&fake, &data, None), &["list", "--json"]).await;
+    assert_eq!(json_lines(&o)[0]["saved_path"], dest.to_str().unwrap());
+
+    let blocked = Path::new("/sys/paddock-cli-test/out.mp4");
+    let o = run(
+        cmd(&fake, &data, Some(FAKE_KEY)),
+        &["save", &id, "-o", blocked.to_str().unwrap()],
+    )
+    .await;
+    assert_eq!(code(&o), 1);
+    assert!(stderr(&o).contains("may not write"), "{}", stderr(&o));
+    assert!(!blocked.exists());
+}
+
+#[tokio::test]
+async fn the_key_commands_use_the_keyring_and_read_the_key_from_stdin() {
+    if !support::keyring_available() {
+        return;
+    }
+    let fake = FakeAnyfast::start().await;
+    let id = task_id("clikeyring");
+    fake.script(&id, vec![Reply::state("queued")]);
+    let data = temp_dir("cli-keyring");
+    let keyring_cmd = || {
+        let mut c = cmd(&fake, &data, None);
+        c.env_remove("DBUS_SESSION_BUS_ADDRESS");
+        if let Some(bus) = std::env::var_os("DBUS_SESSION_BUS_ADDRESS") {
+            c.env("DBUS_SESSION_BUS_ADDRESS", bus);
+        }
+        c
+    };
+    let o = run_with_stdin(keyring_cmd(), &["key", "set"], &format!("{FAKE_KEY}\n")).await;
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(!stdout(&o).contains(FAKE_KEY));
+    let o = run(keyring_cmd(), &["key", "status"]).await;
+    assert!(
+        stdout(&o).contains("stored in the system keyring (sk-…abcd)"),
+        "{}",
+        stdout(&o)
+    );
+    let o = run(keyring_cmd(), &["query", &id]).await;
+    assert_eq!(code(&o), 0, "the stored key is used: {}", stderr(&o));
+    let o = run(keyring_cmd(), &["key", "remove"]).await;
+    assert_eq!(code(&o), 0);
+    let o = run(keyring_cmd(), &["key", "status"]).await;
+    assert_eq!(code(&o), 3);
+    assert!(stdout(&o).contains("not set"));
+    support::assert_key_not_on_disk(&data, FAKE_KEY);
+}
