@@ -22,6 +22,7 @@ const COMMANDS: &[&str] = &[
     "cancel_download",
     "show_in_folder",
     "open_video_externally",
+    "choose_folder",
 ];
 
 fn main() {

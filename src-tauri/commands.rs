@@ -75,10 +75,10 @@ pub async fn list_tasks(tracker: State<'_, Tracker>) -> Result<Vec<TaskRow>, App
 /// Every field of one task and its raw answer, for the detail pane.
 #[tauri::command]
 pub async fn task_detail(
-    tracker: State<'_, Tracker>,
+    paddock: State<'_, Paddock>,
     id: String,
 ) -> Result<Option<TaskDetail>, AppError> {
-    Ok(tracker.detail(&id))
+    paddock.detail(&id).await
 }
 
 /// Adds every task ID found in pasted text and starts watching the new ones.
@@ -228,4 +228,14 @@ pub async fn open_video_externally<R: Runtime>(
         reason: e.to_string(),
     })?;
     Ok(())
+}
+
+/// Asks for a folder (the auto-save folder); null when the user cancels.
+#[tauri::command]
+pub async fn choose_folder<R: Runtime>(app: AppHandle<R>) -> Result<Option<String>, AppError> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    app.dialog().file().pick_folder(move |chosen| {
+        let _ = tx.send(chosen.and_then(|p| p.into_path().ok()));
+    });
+    Ok(rx.await.ok().flatten().map(|p| p.display().to_string()))
 }

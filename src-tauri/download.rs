@@ -299,6 +299,25 @@ fn short_reason(e: &reqwest::Error) -> String {
     }
 }
 
+/// `dest`, or `name (2).mp4`, `name (3).mp4`... when a file is already there.
+pub fn unused_path(dest: &Path) -> PathBuf {
+    if !dest.exists() {
+        return dest.to_owned();
+    }
+    let stem = dest
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let ext = dest
+        .extension()
+        .map(|e| format!(".{}", e.to_string_lossy()))
+        .unwrap_or_default();
+    (2..)
+        .map(|n| dest.with_file_name(format!("{stem} ({n}){ext}")))
+        .find(|p| !p.exists())
+        .unwrap_or_else(|| dest.to_owned())
+}
+
 /// A file name for a task's video: `2026-04-28_a-cat-running_6ya0c3e1.mp4`. The slug
 /// keeps letters of any script, drops what Windows, macOS or Linux forbid, and is
 /// never a reserved device name.

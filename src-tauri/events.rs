@@ -1,7 +1,11 @@
 //! The tracker's reports as Tauri events for the webview. A failed emit is logged,
 //! never fatal: the next change brings the page up to date anyway.
 
-use tauri::{AppHandle, Emitter, Runtime};
+use tauri::{AppHandle, Emitter, Manager, Runtime};
+use tauri_plugin_notification::NotificationExt;
+
+use crate::api::Status;
+use crate::service::Paddock;
 
 use crate::store::StoredError;
 use crate::tracker::{TaskEvents, TaskRow};
@@ -37,5 +41,48 @@ impl<R: Runtime> TaskEvents for TauriEvents<R> {
 
     fn finished(&self, row: &TaskRow) {
         self.emit(TASK_FINISHED, row);
+        self.notify(row);
+    }
+}
+
+impl<R: Runtime> TauriEvents<R> {
+    /// A desktop notification, when the user has not turned them off. Best effort:
+    /// without a notification daemon the in-app mark on the row is what remains.
+    fn notify(&self, row: &TaskRow) {
+        let Some(paddock) = self.0.try_state::<Paddock>() else {
+            return;
+        };
+        let settings = paddock.settings().settings;
+        if !settings.notifications {
+            return;
+        }
+        let chinese = match settings.language.as_str() {
+            "zh" => true,
+            "en" => false,
+            _ => std::env::var("LANG").is_ok_and(|l| l.starts_with("zh")),
+        };
+        let what: String = row
+            .prompt
+            .as_deref()
+            .unwrap_or(&row.id)
+            .chars()
+            .take(80)
+            .collect();
+        let title = match (row.status, chinese) {
+            (Some(Status::Succeeded), false) => "Video ready",
+            (Some(Status::Succeeded), true) => "视频已生成",
+            (_, false) => "Task failed",
+            (_, true) => "任务失败",
+        };
+        if let Err(e) = self
+            .0
+            .notification()
+            .builder()
+            .title(title)
+            .body(what)
+            .show()
+        {
+            tracing::info!(error = %e, "desktop notification not shown");
+        }
     }
 }

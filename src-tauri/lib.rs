@@ -21,6 +21,7 @@ pub mod download;
 mod events;
 pub mod ids;
 pub mod keystore;
+pub mod media_server;
 pub mod service;
 pub mod settings;
 pub mod store;
@@ -43,10 +44,12 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>, paddock: Paddock) -> ta
     builder
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_notification::init())
         .setup(move |app| {
             let webview_dir = paddock.data_dir().join("webview");
             let events = Arc::new(events::TauriEvents(app.handle().clone()));
             let tracker = paddock.start_tracker(events, PollConfig::from_env())?;
+            paddock.follow_auto_save_setting();
             tauri::async_runtime::spawn(tracker.clone().run());
             app.manage(tracker);
             app.manage(paddock);
@@ -81,6 +84,7 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>, paddock: Paddock) -> ta
             commands::cancel_download,
             commands::show_in_folder,
             commands::open_video_externally,
+            commands::choose_folder,
         ])
 }
 

@@ -11,9 +11,10 @@ use crate::api::{AnyfastClient, ApiError, BaseUrl, ClientConfig, QueryOutcome};
 use crate::download::{self, CancelHandle, DownloadError, Progress};
 use crate::ids::TaskId;
 use crate::keystore::{ApiKey, KeyError, KeyStatus, KeyStore};
+use crate::media_server::MediaServer;
 use crate::settings::{Settings, SettingsError, SettingsFile};
 use crate::store::{StoreError, TaskStore};
-use crate::tracker::{AddSummary, PollConfig, TaskEvents, Tracker};
+use crate::tracker::{AddSummary, PollConfig, TaskDetail, TaskEvents, Tracker};
 
 /// Any error a user action can end in; serialised as the inner error's `{code, message}`.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -58,6 +59,15 @@ impl Serialize for AppError {
     }
 }
 
+/// The folder auto-save writes to: the chosen one, or Videos/Paddock.
+pub fn auto_save_folder(settings: &Settings) -> PathBuf {
+    if settings.save_folder.trim().is_empty() {
+        crate::settings::default_save_folder()
+    } else {
+        PathBuf::from(settings.save_folder.trim())
+    }
+}
+
 /// Settings as the settings screen shows them.
 #[derive(Debug, Clone, Serialize)]
 pub struct SettingsView {
@@ -66,6 +76,8 @@ pub struct SettingsView {
     /// The base URL in force when `ANYFAST_BASE_URL` overrides the saved one.
     pub env_base_url: Option<String>,
     pub data_dir: String,
+    /// The folder auto-save uses when `save_folder` is empty.
+    pub default_save_folder: String,
 }
 
 /// Paddock's core, shared by the GUI and the CLI.
@@ -78,6 +90,8 @@ pub struct Paddock {
     store: Arc<TaskStore>,
     tracker: OnceLock<Tracker>,
     downloads: Mutex<HashMap<String, CancelHandle>>,
+    media: tokio::sync::OnceCell<MediaServer>,
+    follow_auto_save: std::sync::atomic::AtomicBool,
     /// Things the user should read once after start-up (a settings file moved aside).
     pub notices: Vec<String>,
 }
@@ -97,6 +111,8 @@ impl Paddock {
             store: Arc::new(opened.store),
             tracker: OnceLock::new(),
             downloads: Mutex::new(HashMap::new()),
+            media: tokio::sync::OnceCell::new(),
+            follow_auto_save: std::sync::atomic::AtomicBool::new(false),
             notices: loaded.notice.into_iter().chain(opened.notice).collect(),
         })
     }
@@ -149,6 +165,7 @@ impl Paddock {
             settings: self.current(),
             env_base_url: self.settings_file.env_base_url.clone(),
             data_dir: self.data_dir.display().to_string(),
+            default_save_folder: crate::settings::default_save_folder().display().to_string(),
         }
     }
 
@@ -156,6 +173,7 @@ impl Paddock {
         let mut new = new;
         new.base_url = BaseUrl::parse(&new.base_url)?.as_str().to_owned();
         self.settings_file.save(&new)?;
+        self.apply_auto_save(&new);
         *self.settings.lock().unwrap_or_else(|p| p.into_inner()) = new;
         Ok(self.settings())
     }
@@ -225,26 +243,57 @@ impl Paddock {
         on_progress: impl FnMut(Progress),
     ) -> Result<PathBuf, AppError> {
         let tracker = self.ready_tracker()?;
-        let url = tracker
-            .detail(id)
-            .and_then(|d| d.task)
-            .and_then(|t| t.video_url)
-            .ok_or(DownloadError::NoVideo)?;
         let (cancel, rx) = CancelHandle::new();
         self.downloads
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .insert(id.to_owned(), cancel);
-        let result = download::download(self.client.http(), &url, dest, rx, on_progress).await;
+        let result = tracker.save_video(id, dest, rx, on_progress).await;
         self.downloads
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .remove(id);
-        result?;
-        tracker
-            .set_saved_path(id, &dest.display().to_string())
-            .await?;
-        Ok(dest.to_owned())
+        result
+    }
+
+    /// Everything about a task; a saved copy gets a loopback URL the webview can play.
+    pub async fn detail(&self, id: &str) -> Result<Option<TaskDetail>, AppError> {
+        let Some(mut detail) = self.ready_tracker()?.detail(id) else {
+            return Ok(None);
+        };
+        if let Some(saved) = detail.row.saved_path.as_deref().map(PathBuf::from) {
+            if tokio::fs::metadata(&saved).await.is_ok() {
+                let server = self
+                    .media
+                    .get_or_try_init(MediaServer::start)
+                    .await
+                    .map_err(|e| DownloadError::Disk {
+                        path: saved.display().to_string(),
+                        reason: e.to_string(),
+                    })?;
+                detail.local_video_url = Some(server.url_for(&saved));
+            }
+        }
+        Ok(Some(detail))
+    }
+
+    /// Lets the auto-save setting act (the window does; the CLI saves only when asked).
+    pub fn follow_auto_save_setting(&self) {
+        self.follow_auto_save
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+        self.apply_auto_save(&self.current());
+    }
+
+    fn apply_auto_save(&self, settings: &Settings) {
+        if !self
+            .follow_auto_save
+            .load(std::sync::atomic::Ordering::Relaxed)
+        {
+            return;
+        }
+        if let Some(t) = self.tracker() {
+            t.set_auto_save(settings.auto_save.then(|| auto_save_folder(settings)));
+        }
     }
 
     /// Stops a running download of this task's video, if there is one.

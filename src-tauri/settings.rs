@@ -53,6 +53,48 @@ fn home() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("."))
 }
 
+/// The platform's Videos folder with a `Paddock` subfolder: `XDG_VIDEOS_DIR` (or
+/// `~/Videos`) on Linux, `~/Movies` on macOS, `%USERPROFILE%/Videos` on Windows.
+pub fn default_save_folder() -> PathBuf {
+    videos_dir().join("Paddock")
+}
+
+#[cfg(target_os = "windows")]
+fn videos_dir() -> PathBuf {
+    std::env::var_os("USERPROFILE")
+        .map(|h| PathBuf::from(h).join("Videos"))
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+#[cfg(target_os = "macos")]
+fn videos_dir() -> PathBuf {
+    home().join("Movies")
+}
+
+#[cfg(not(any(target_os = "windows", target_os = "macos")))]
+fn videos_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("XDG_VIDEOS_DIR").filter(|d| !d.is_empty()) {
+        return PathBuf::from(dir);
+    }
+    // xdg-user-dirs writes `XDG_VIDEOS_DIR="$HOME/Videos"` (localised names included).
+    let config = std::env::var_os("XDG_CONFIG_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| home().join(".config"));
+    if let Ok(text) = std::fs::read_to_string(config.join("user-dirs.dirs")) {
+        for line in text.lines() {
+            if let Some(value) = line.trim().strip_prefix("XDG_VIDEOS_DIR=") {
+                let value = value.trim().trim_matches('"');
+                let home = home();
+                let path = value.replace("$HOME", &home.display().to_string());
+                if !path.is_empty() {
+                    return PathBuf::from(path);
+                }
+            }
+        }
+    }
+    home().join("Videos")
+}
+
 /// The user's preferences.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
@@ -62,6 +104,12 @@ pub struct Settings {
     pub language: String,
     /// `system`, `light` or `dark`.
     pub theme: String,
+    /// Save each video as soon as its task succeeds.
+    pub auto_save: bool,
+    /// Where auto-save puts videos; empty means the Videos folder's `Paddock`.
+    pub save_folder: String,
+    /// A desktop notification when a task succeeds or fails.
+    pub notifications: bool,
 }
 
 impl Default for Settings {
@@ -70,6 +118,9 @@ impl Default for Settings {
             base_url: DEFAULT_BASE_URL.into(),
             language: "system".into(),
             theme: "system".into(),
+            auto_save: true,
+            save_folder: String::new(),
+            notifications: true,
         }
     }
 }
@@ -223,6 +274,9 @@ mod tests {
             base_url: "https://gw.example.com".into(),
             language: "zh".into(),
             theme: "dark".into(),
+            auto_save: false,
+            save_folder: "/tmp/videos".into(),
+            notifications: false,
         };
         file.save(&s).unwrap();
         assert_eq!(file.load().settings, s);

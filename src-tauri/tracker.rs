@@ -10,6 +10,7 @@
 use std::collections::hash_map::RandomState;
 use std::collections::HashMap;
 use std::hash::BuildHasher;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -20,6 +21,7 @@ use tokio::sync::{Notify, Semaphore};
 use tokio::time::Instant;
 
 use crate::api::{AnyfastClient, ApiError, BaseUrl, RetryPolicy, Status, TaskSnapshot};
+use crate::download::{self, CancelHandle, DownloadError, Progress};
 use crate::ids::{extract_ids, TaskId};
 use crate::keystore::KeyStore;
 use crate::service::AppError;
@@ -123,6 +125,8 @@ pub struct TaskDetail {
     pub row: TaskRow,
     pub task: Option<TaskSnapshot>,
     pub raw: Option<Value>,
+    /// Where the webview can play the saved copy (filled in by the service).
+    pub local_video_url: Option<String>,
 }
 
 /// What a paste did: "3 added, 1 already tracked, 2 not task IDs".
@@ -198,6 +202,8 @@ struct Inner {
     wake: Notify,
     /// How many queries the poller has sent; for tests and benchmarks.
     queries: AtomicU64,
+    /// Where to save videos the moment their task succeeds (None: auto-save off).
+    auto_save: Mutex<Option<PathBuf>>,
 }
 
 /// The watched tasks and their poller. Cheap to clone.
@@ -246,6 +252,7 @@ impl Tracker {
                 }),
                 wake: Notify::new(),
                 queries: AtomicU64::new(0),
+                auto_save: Mutex::new(None),
             }),
         })
     }
@@ -273,6 +280,7 @@ impl Tracker {
             row: row_of(&t.record, t.in_flight),
             task: t.record.snapshot(),
             raw: t.record.raw.clone(),
+            local_video_url: None,
         })
     }
 
@@ -459,6 +467,60 @@ impl Tracker {
         tokio::task::spawn_blocking(move || store.update(&record))
             .await
             .map_err(|e| StoreError::Write(e.to_string()))?
+    }
+
+    /// Turns auto-save on (into `dir`) or off.
+    pub fn set_auto_save(&self, dir: Option<PathBuf>) {
+        *self
+            .inner
+            .auto_save
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = dir;
+    }
+
+    /// Downloads a task's video to `dest` and records where it went.
+    pub async fn save_video(
+        &self,
+        id: &str,
+        dest: &Path,
+        cancel: tokio::sync::watch::Receiver<bool>,
+        on_progress: impl FnMut(Progress),
+    ) -> Result<PathBuf, AppError> {
+        let url = self
+            .detail(id)
+            .and_then(|d| d.task)
+            .and_then(|t| t.video_url)
+            .ok_or(DownloadError::NoVideo)?;
+        download::download(self.inner.client.http(), &url, dest, cancel, on_progress).await?;
+        self.set_saved_path(id, &dest.display().to_string()).await?;
+        Ok(dest.to_owned())
+    }
+
+    /// Saves a newly succeeded task's video into the auto-save folder, next to (not
+    /// over) any file of the same name. A failure is shown on the task's row.
+    async fn auto_save(&self, id: String, dir: PathBuf) {
+        let Some(detail) = self.detail(&id) else {
+            return;
+        };
+        let task = detail.task.as_ref();
+        let name = download::default_file_name(
+            &id,
+            task.and_then(|t| t.prompt.as_deref()),
+            task.and_then(|t| t.finished_at),
+        );
+        let dest = download::unused_path(&dir.join(name));
+        let (_cancel, rx) = CancelHandle::new();
+        if let Err(e) = self.save_video(&id, &dest, rx, |_| {}).await {
+            tracing::warn!(task = %id, error = %e, "auto-save failed");
+            let error = StoredError {
+                code: e.code().to_owned(),
+                message: format!("Auto-save failed: {e}"),
+                detail: None,
+            };
+            let _ = self
+                .update_record(&id, move |r| r.error = Some(error))
+                .await;
+        }
     }
 
     /// Whether any task is still being watched.
@@ -674,6 +736,17 @@ impl Tracker {
         self.inner.events.changed(std::slice::from_ref(&row));
         if finished {
             self.inner.events.finished(&row);
+            let dir = self
+                .inner
+                .auto_save
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .clone();
+            if let (Some(dir), Some(Status::Succeeded), None) = (dir, row.status, &row.saved_path) {
+                let me = self.clone();
+                let id = id.to_owned();
+                tokio::spawn(async move { me.auto_save(id, dir).await });
+            }
         }
         if let Some(reason) = paused {
             self.inner.events.paused(Some(&reason));

@@ -21,6 +21,11 @@ fn env(fake: &FakeAnyfast, data: &std::path::Path, key: Option<&str>) -> Launch 
         ("LANGUAGE".to_owned(), "en".to_owned()),
         ("LANG".to_owned(), "en_US.UTF-8".to_owned()),
         ("PADDOCK_POLL_INTERVAL_MS".to_owned(), "300".to_owned()),
+        // Auto-save (on by default) writes here, not into the real Videos folder.
+        (
+            "XDG_VIDEOS_DIR".to_owned(),
+            data.join("videos").display().to_string(),
+        ),
     ];
     let mut env_remove = vec![];
     match key {
@@ -350,6 +355,8 @@ async fn a_succeeded_task_plays_in_the_app_and_saves_to_disk() {
     fake.script(&id, vec![Reply::state("success-seed-example")]);
     let data = temp_dir("e2e-video");
     let saves = temp_dir("e2e-video-saves");
+    // Auto-save off, so the preview streams from the storage host.
+    std::fs::write(data.join("settings.json"), r#"{"auto_save": false}"#).unwrap();
     let mut launch = env(&fake, &data, Some(FAKE_KEY));
     launch
         .env
@@ -439,5 +446,88 @@ async fn a_succeeded_task_plays_in_the_app_and_saves_to_disk() {
         "the storage host never sees the key"
     );
     driver.screenshot("video-saved").await;
+    driver.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn auto_save_keeps_the_video_and_it_plays_after_the_link_dies() {
+    if !e2e_available() {
+        return;
+    }
+    let _window = WINDOW.lock().await;
+    let fake = FakeAnyfast::start().await;
+    let id = task_id("e2eautosave");
+    fake.script(
+        &id,
+        vec![
+            Reply::state("in-progress"),
+            Reply::state("success-seed-example"),
+        ],
+    );
+    let data = temp_dir("e2e-autosave");
+    let driver = Driver::launch(APP, env(&fake, &data, Some(FAKE_KEY))).await;
+    driver.ready().await;
+    add(&driver, &id).await;
+    chip_of(&driver, &id, "Succeeded").await;
+    driver
+        .wait_for(
+            "auto-save",
+            "return document.getElementById('saved-to')?.textContent",
+            vec![],
+        )
+        .await;
+    let auto_dir = data.join("videos").join("Paddock");
+    let saved: Vec<_> = std::fs::read_dir(&auto_dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .collect();
+    assert_eq!(saved.len(), 1, "{saved:?}");
+    let name = saved[0].file_name().unwrap().to_string_lossy().to_string();
+    assert!(
+        name.ends_with("_00000000.mp4") && name.contains("一只猫在草地上奔跑"),
+        "{name}"
+    );
+    assert_eq!(
+        std::fs::read(&saved[0]).unwrap(),
+        support::fake_anyfast::sample_video()
+    );
+    let row_saved = driver
+        .exec(
+            &format!(
+                "return document.querySelector(\".task-row[data-id='{id}'] .saved\")?.textContent"
+            ),
+            vec![],
+        )
+        .await;
+    assert_eq!(row_saved, json!("Saved"));
+    driver.quit().await;
+
+    // The link dies; after a restart the saved copy still plays, from this machine.
+    fake.expire_video(&id);
+    let driver = Driver::launch(APP, env(&fake, &data, Some(FAKE_KEY))).await;
+    driver.ready().await;
+    driver.click(&format!(".task-row[data-id='{id}']")).await;
+    driver
+        .wait_for(
+            "the local copy",
+            "return document.getElementById('preview')?.dataset.source === 'local'",
+            vec![],
+        )
+        .await;
+    driver
+        .exec(
+            "const v = document.getElementById('preview'); v.muted = true; v.play(); return true;",
+            vec![],
+        )
+        .await;
+    driver
+        .wait_for(
+            "local playback to advance",
+            "return document.getElementById('preview').currentTime > 0.5",
+            vec![],
+        )
+        .await;
+    driver.screenshot("video-local-after-expiry").await;
     driver.quit().await;
 }

@@ -54,6 +54,8 @@ export function saveVideo(id, path, onProgress) {
   channel.onmessage = onProgress;
   return call('save_video', { id, path, onProgress: channel });
 }
+/** Asks for a folder; returns its path, or null. */
+export const chooseFolder = () => call('choose_folder');
 /** @param {string} id */
 export const cancelDownload = (id) => call('cancel_download', { id });
 /** @param {string} id */

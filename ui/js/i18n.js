@@ -156,6 +156,12 @@ const TABLE = {
     'error.permission': 'Paddock may not write to that folder. Choose another folder.',
     'error.cancelled': 'The download was cancelled.',
     'error.no_video': 'This task has no video to save.',
+    'settings.autoSave': 'Save each video as soon as its task succeeds',
+    'settings.saveFolder': 'Save folder',
+    'settings.chooseFolder': 'Choose…',
+    'settings.notifications': 'Notify me when a task finishes',
+    'finished.succeeded': 'Video ready: {what}',
+    'finished.failed': 'Task failed: {what}',
   },
   zh: {
     'app.title': 'Paddock',
@@ -311,6 +317,12 @@ const TABLE = {
     'error.permission': 'Paddock 无权写入该文件夹。请选择其他文件夹。',
     'error.cancelled': '下载已取消。',
     'error.no_video': '此任务没有可保存的视频。',
+    'settings.autoSave': '任务成功后立即保存视频',
+    'settings.saveFolder': '保存文件夹',
+    'settings.chooseFolder': '选择…',
+    'settings.notifications': '任务完成时通知我',
+    'finished.succeeded': '视频已生成：{what}',
+    'finished.failed': '任务失败：{what}',
   },
 };
 

@@ -14,7 +14,7 @@ const selected = new Set();
 /** The row the last plain click selected; Shift-click extends from here. */
 let anchorId = /** @type {string | null} */ (null);
 let shown = /** @type {import('./task-view.js').Row[]} */ ([]);
-let settings = { base_url: '', language: 'system', theme: 'system', env_base_url: null };
+let settings = { base_url: '', language: 'system', theme: 'system', auto_save: true, save_folder: '', notifications: true, env_base_url: null };
 let toastTimer = 0;
 let detailToken = 0;
 let pauseReason = null;
@@ -341,7 +341,15 @@ function bind() {
   });
   $('lang-button').addEventListener('click', toggleLanguage);
   $('theme-button').addEventListener('click', toggleTheme);
-  settingsView.bind({ onSaveKey: saveKey, onRemoveKey: removeKey, onSave: saveSettingsFromDialog });
+  settingsView.bind({
+    onSaveKey: saveKey,
+    onRemoveKey: removeKey,
+    onSave: saveSettingsFromDialog,
+    onChooseFolder: async () => {
+      const folder = await api.chooseFolder().catch(() => null);
+      if (folder) settingsView.setSaveFolder(folder);
+    },
+  });
   // Relative times ("2 min ago") are refreshed when the user comes back, not by a timer.
   window.addEventListener('focus', renderRows);
   window.addEventListener('resize', renderRows);
@@ -363,6 +371,10 @@ async function listen() {
       selected.delete(id);
     }
     render();
+  });
+  await api.onEvent('task-finished', (row) => {
+    const what = row.prompt || row.id;
+    showToast(t(row.status === 'succeeded' ? 'finished.succeeded' : 'finished.failed', { what }));
   });
   await api.onEvent('poller-paused', async (reason) => {
     pauseReason = reason;

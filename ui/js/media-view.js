@@ -42,15 +42,18 @@ function notice(cls, text, action) {
  * row still shows the same video.
  * @param {HTMLElement} slot
  * @param {import('./task-view.js').Row} row
+ * @param {string | null} localUrl the saved copy, served on loopback; preferred
+ *   because it plays offline and after the link has died
  * @param {{onOpenExternal: (id: string) => void}} handlers
  */
-export function mountPreview(slot, row, handlers) {
-  if (row.status !== 'succeeded' || !row.video_url) {
+export function mountPreview(slot, row, localUrl, handlers) {
+  if (row.status !== 'succeeded' || (!row.video_url && !localUrl)) {
     current = null;
     return;
   }
-  const gone = expired(row);
-  const key = `${row.id}|${row.video_url}|${gone}`;
+  const gone = !localUrl && expired(row);
+  const source = localUrl || row.video_url;
+  const key = `${row.id}|${source}|${gone}`;
   if (current && current.key === key) {
     slot.append(current.node);
     return;
@@ -58,7 +61,7 @@ export function mountPreview(slot, row, handlers) {
   const openExternal = { label: t('media.openExternal'), run: () => handlers.onOpenExternal(row.id) };
   let node;
   if (gone) {
-    node = notice('expired', row.saved_path ? t('media.expiredSaved') : t('media.expired'), row.saved_path ? openExternal : null);
+    node = notice('expired', t('media.expired'), null);
   } else if (!canPlayH264()) {
     node = notice('no-codec', t('media.noCodec'), openExternal);
   } else {
@@ -67,13 +70,14 @@ export function mountPreview(slot, row, handlers) {
     video.controls = true;
     video.preload = 'metadata';
     video.playsInline = true;
-    video.src = row.video_url;
+    video.src = source;
+    video.dataset.source = localUrl ? 'local' : 'remote';
     const wrap = document.createElement('div');
     wrap.className = 'media';
     wrap.append(video);
     video.addEventListener('error', () => {
       const code = video.error ? video.error.code : 0;
-      const text = expired(row) ? t('media.expired') : t('media.error', { code });
+      const text = !localUrl && expired(row) ? t('media.expired') : t('media.error', { code });
       wrap.replaceChildren(notice('error', text, openExternal));
     });
     node = wrap;

@@ -11,6 +11,9 @@ const keyStatusLine = /** @type {HTMLElement} */ (document.getElementById('key-s
 const language = /** @type {HTMLSelectElement} */ (document.getElementById('language'));
 const theme = /** @type {HTMLSelectElement} */ (document.getElementById('theme'));
 const errorLine = /** @type {HTMLElement} */ (document.getElementById('settings-error'));
+const autoSave = /** @type {HTMLInputElement} */ (document.getElementById('auto-save'));
+const saveFolder = /** @type {HTMLInputElement} */ (document.getElementById('save-folder'));
+const notifications = /** @type {HTMLInputElement} */ (document.getElementById('notifications'));
 
 export function open() {
   showError(null);
@@ -26,17 +29,33 @@ export function focusKey() {
   apiKey.focus();
 }
 
-/** @param {{base_url: string, language: string, theme: string, env_base_url: string | null}} s */
+/** @param {any} s the settings view from the backend */
 export function fill(s) {
   baseUrl.value = s.base_url;
   language.value = s.language;
   theme.value = s.theme;
+  autoSave.checked = s.auto_save;
+  saveFolder.value = s.save_folder;
+  saveFolder.placeholder = s.default_save_folder;
+  notifications.checked = s.notifications;
   baseUrlNote.hidden = !s.env_base_url;
   baseUrlNote.textContent = s.env_base_url ? t('settings.baseUrlEnv', { url: s.env_base_url }) : '';
 }
 
 export function read() {
-  return { base_url: baseUrl.value.trim(), language: language.value, theme: theme.value };
+  return {
+    base_url: baseUrl.value.trim(),
+    language: language.value,
+    theme: theme.value,
+    auto_save: autoSave.checked,
+    save_folder: saveFolder.value.trim(),
+    notifications: notifications.checked,
+  };
+}
+
+/** @param {string} path */
+export function setSaveFolder(path) {
+  saveFolder.value = path;
 }
 
 /** Takes the typed key out of the field so it does not linger in the DOM. */
@@ -65,9 +84,10 @@ export function showError(error) {
 }
 
 /**
- * @param {{onSaveKey: () => void, onRemoveKey: () => void, onSave: () => void}} handlers
+ * @param {{onSaveKey: () => void, onRemoveKey: () => void, onSave: () => void, onChooseFolder: () => void}} handlers
  */
 export function bind(handlers) {
+  document.getElementById('choose-folder').addEventListener('click', handlers.onChooseFolder);
   document.getElementById('save-key').addEventListener('click', handlers.onSaveKey);
   document.getElementById('remove-key').addEventListener('click', handlers.onRemoveKey);
   document.getElementById('settings-save').addEventListener('click', handlers.onSave);

@@ -254,7 +254,7 @@ export function renderMulti(ids, handlers) {
 }
 
 /**
- * @param {{row: Row, task: any | null, raw: any | null} | null} item
+ * @param {{row: Row, task: any | null, raw: any | null, local_video_url: string | null} | null} item
  * @param {DetailHandlers} handlers
  * @param {DownloadProgress | null} [progress] the running download of this task
  */
@@ -293,7 +293,7 @@ export function renderDetail(item, handlers, progress = null) {
   if (task && task.no_data) parts.push(el('p', 'note', t('detail.noData')));
   if (expiringSoon(row)) parts.push(el('p', 'warning-box', t('detail.expiringSoon')));
   const slot = el('div', 'media-slot');
-  mountPreview(slot, row, handlers);
+  mountPreview(slot, row, item.local_video_url ?? null, handlers);
   parts.push(slot);
   if (row.status === 'succeeded' && row.video_url) parts.push(saveSection(row, progress, handlers));
   parts.push(fields(row, task));
