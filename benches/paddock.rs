@@ -1,0 +1,222 @@
+//! `./dev bench`: Paddock's figures as ratios against a reference measured in the
+//! same run on the same machine. Prints one line per figure; asserts nothing.
+//!
+//! - download: saving a file from a loopback HTTP server with Range support,
+//!   against `curl -o` of the same file from the same server; and the peak memory
+//!   growth while saving 100 MiB and 1 GiB (it must not grow with the file).
+//! - polling: one full refresh of 1,000 unfinished tasks against the fake gateway
+//!   with a fixed latency, against the bound the concurrency limit sets; and the CPU
+//!   time the process uses per minute once every task is final.
+
+#[path = "../tests/support/fake_anyfast.rs"]
+mod fake_anyfast;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use fake_anyfast::{FakeAnyfast, Reply, FAKE_KEY};
+use paddock::api::{AnyfastClient, BaseUrl, ClientConfig};
+use paddock::download::{download, CancelHandle};
+use paddock::keystore::{ApiKey, KeyStore, MemoryKeyring};
+use paddock::media_server::MediaServer;
+use paddock::store::{TaskStore, Tracking};
+use paddock::tracker::{NoEvents, PollConfig, Tracker};
+
+const MIB: u64 = 1024 * 1024;
+
+fn scratch() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("paddock-bench-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    dir
+}
+
+/// A file of `size` bytes with varied content (no sparse shortcuts).
+fn make_file(path: &Path, size: u64) {
+    use std::io::Write;
+    let mut f = std::io::BufWriter::new(std::fs::File::create(path).expect("create"));
+    let block: Vec<u8> = (0..MIB).map(|i| (i * 7 % 251) as u8).collect();
+    for _ in 0..size / MIB {
+        f.write_all(&block).expect("write");
+    }
+}
+
+fn status_kib(field: &str) -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with(field))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// Resets the peak-RSS mark (Linux), so each run's peak is its own.
+fn reset_peak() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+/// User + system CPU seconds of this process so far.
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let after = stat.rsplit(')').next().unwrap_or("");
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v[v.len() / 2]
+}
+
+async fn ours(url: &str, dest: &Path) -> f64 {
+    let http = AnyfastClient::new(ClientConfig::default())
+        .expect("client")
+        .http()
+        .clone();
+    let (_c, rx) = CancelHandle::new();
+    let started = Instant::now();
+    download(&http, url, dest, rx, |_| {})
+        .await
+        .expect("download");
+    started.elapsed().as_secs_f64()
+}
+
+fn curl(url: &str, dest: &Path) -> f64 {
+    let started = Instant::now();
+    let status = std::process::Command::new("curl")
+        .args(["-s", "-f", "-o"])
+        .arg(dest)
+        .arg(url)
+        .status()
+        .expect("curl is installed");
+    assert!(status.success(), "curl failed");
+    started.elapsed().as_secs_f64()
+}
+
+async fn bench_download(dir: &Path) {
+    let server = MediaServer::start().await.expect("server");
+    let mut peaks = Vec::new();
+    for size_mib in [100u64, 1024] {
+        let source = dir.join(format!("source-{size_mib}.bin"));
+        make_file(&source, size_mib * MIB);
+        let url = server.url_for(&source);
+        let runs = if size_mib >= 1024 { 3 } else { 5 };
+        let mut ratios = Vec::new();
+        let mut our_times = Vec::new();
+        let mut peak_growth = 0u64;
+        for run in 0..runs {
+            let curl_dest = dir.join("curl.out");
+            let our_dest = dir.join("ours.out");
+            let c = curl(&url, &curl_dest);
+            reset_peak();
+            let before = status_kib("VmRSS:");
+            let o = ours(&url, &our_dest).await;
+            peak_growth = peak_growth.max(status_kib("VmHWM:").saturating_sub(before));
+            let _ = std::fs::remove_file(&curl_dest);
+            let _ = std::fs::remove_file(&our_dest);
+            if run > 0 {
+                ratios.push(c / o);
+                our_times.push(o);
+            }
+        }
+        let secs = median(our_times);
+        println!(
+            "download {size_mib} MiB: {:.0} MiB/s, {:.2}x curl's throughput (median of {}), peak memory growth {:.1} MiB",
+            size_mib as f64 / secs,
+            median(ratios),
+            runs - 1,
+            peak_growth as f64 / 1024.0
+        );
+        peaks.push(peak_growth);
+        let _ = std::fs::remove_file(&source);
+    }
+    println!(
+        "download memory: peak growth {:.2}x from 100 MiB to 1 GiB (flat is 1.0x)",
+        peaks[1] as f64 / peaks[0].max(1) as f64
+    );
+}
+
+async fn bench_polling(dir: &Path) {
+    const TASKS: usize = 1000;
+    const LATENCY_MS: u64 = 20;
+    const PER_GATEWAY: usize = 8;
+    let fake = FakeAnyfast::start().await;
+    let ids: Vec<String> = (0..TASKS)
+        .map(|i| format!("asyntask_bench{i:027}"))
+        .collect();
+    for id in &ids {
+        fake.script(
+            id,
+            vec![
+                Reply::state("in-progress").delayed(Duration::from_millis(LATENCY_MS)),
+                Reply::state("success-seed-example").delayed(Duration::from_millis(LATENCY_MS)),
+            ],
+        );
+    }
+    let keys = KeyStore::new(Arc::new(MemoryKeyring::default()), None);
+    let base = BaseUrl::parse(&fake.base_url).expect("base");
+    keys.set(&base, ApiKey::new(FAKE_KEY).expect("key"))
+        .await
+        .expect("set key");
+    let store = Arc::new(TaskStore::open(&dir.join("poll")).expect("store").store);
+    let config = PollConfig {
+        interval: Duration::from_secs(3),
+        jitter: 0.1,
+        max_backoff: Duration::from_secs(30),
+        per_gateway: PER_GATEWAY,
+        lifetime_secs: 86_400,
+    };
+    let client = AnyfastClient::new(ClientConfig::default()).expect("client");
+    let tracker = Tracker::new(store, client, keys, Arc::new(NoEvents), config).expect("tracker");
+    tokio::spawn(tracker.clone().run());
+    let started = Instant::now();
+    tracker.add_text(ids.join("\n"), &base).await.expect("add");
+    while tracker.query_count() < TASKS as u64 || tracker.rows().iter().any(|r| r.status.is_none())
+    {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let refresh = started.elapsed().as_secs_f64();
+    let bound = (TASKS as f64 / PER_GATEWAY as f64) * LATENCY_MS as f64 / 1000.0;
+    println!(
+        "polling: first refresh of {TASKS} tasks in {refresh:.2} s; bound set by {PER_GATEWAY} at a time x {LATENCY_MS} ms is {bound:.2} s: {:.2}x the bound",
+        refresh / bound
+    );
+    while tracker
+        .rows()
+        .iter()
+        .any(|r| r.tracking == Tracking::Active)
+    {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let cpu_before = cpu_seconds();
+    let idle = Duration::from_secs(10);
+    tokio::time::sleep(idle).await;
+    let per_minute = (cpu_seconds() - cpu_before) * 60.0 / idle.as_secs_f64();
+    println!("polling idle: {per_minute:.3} s of CPU per minute with all {TASKS} tasks final (target < 0.5)");
+}
+
+fn main() {
+    if std::env::args().any(|a| a == "--list") {
+        return;
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let dir = scratch();
+    runtime.block_on(async {
+        bench_polling(&dir).await;
+        bench_download(&dir).await;
+    });
+    let _ = std::fs::remove_dir_all(&dir);
+}
