@@ -20,6 +20,8 @@ use crate::timefmt;
 
 /// Attempts after a dropped connection before giving up.
 const RESUME_ATTEMPTS: u32 = 3;
+/// Bytes gathered before each write to disk.
+const WRITE_BUFFER: usize = 1 << 20;
 /// Progress is reported at most this often (and once at the end).
 const PROGRESS_EVERY: Duration = Duration::from_millis(100);
 
@@ -159,9 +161,15 @@ async fn fetch_to(
     cancel: &mut watch::Receiver<bool>,
     on_progress: &mut impl FnMut(Progress),
 ) -> Result<u64, DownloadError> {
-    let mut file = tokio::fs::File::create(part)
-        .await
-        .map_err(|e| disk_error(part, &e))?;
+    // Buffered: tokio's File sends every write to the blocking pool, so small network
+    // chunks would each cost a thread hop.
+    let create = || async {
+        tokio::fs::File::create(part)
+            .await
+            .map(|f| tokio::io::BufWriter::with_capacity(WRITE_BUFFER, f))
+            .map_err(|e| disk_error(part, &e))
+    };
+    let mut file = create().await?;
     let started = Instant::now();
     let mut received: u64 = 0;
     let mut total: Option<u64> = None;
@@ -190,10 +198,7 @@ async fn fetch_to(
             StatusCode::OK => {
                 if received > 0 {
                     // The server ignored the Range: start over.
-                    file.set_len(0).await.map_err(|e| disk_error(part, &e))?;
-                    file = tokio::fs::File::create(part)
-                        .await
-                        .map_err(|e| disk_error(part, &e))?;
+                    file = create().await?;
                     received = 0;
                 }
                 total = content_length(&response);
@@ -259,7 +264,10 @@ async fn fetch_to(
         }
     }
     file.flush().await.map_err(|e| disk_error(part, &e))?;
-    file.sync_all().await.map_err(|e| disk_error(part, &e))?;
+    file.get_ref()
+        .sync_all()
+        .await
+        .map_err(|e| disk_error(part, &e))?;
     on_progress(progress(received, total, started));
     Ok(received)
 }

@@ -409,7 +409,17 @@ async fn a_succeeded_task_plays_in_the_app_and_saves_to_disk() {
         .await;
     driver.screenshot("video-playing").await;
 
+    // A slow storage host shows the progress bar while saving.
+    fake.slow_video(&id, std::time::Duration::from_millis(250));
     driver.click("#save-video").await;
+    driver
+        .wait_for(
+            "download progress",
+            "return document.querySelector('.save-progress')?.textContent.includes('KB of')",
+            vec![],
+        )
+        .await;
+    driver.screenshot("download-in-progress").await;
     driver
         .wait_for(
             "the saved path",
@@ -529,5 +539,99 @@ async fn auto_save_keeps_the_video_and_it_plays_after_the_link_dies() {
         )
         .await;
     driver.screenshot("video-local-after-expiry").await;
+    driver.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_state_has_its_chip_in_english_and_chinese() {
+    if !e2e_available() {
+        return;
+    }
+    let _window = WINDOW.lock().await;
+    let fake = FakeAnyfast::start().await;
+    let unknown = serde_json::json!({"code": "success", "data": {"task_id": "x", "status": "WARMING_UP", "progress": "5%"}});
+    let cases: Vec<(&str, Reply, &str, &str)> = vec![
+        (
+            "statenotstart",
+            Reply::state("not-start"),
+            "Not started",
+            "未开始",
+        ),
+        ("statequeued", Reply::state("queued"), "Queued", "排队中"),
+        (
+            "staterunning",
+            Reply::state("in-progress"),
+            "Running",
+            "生成中",
+        ),
+        (
+            "statesuccess",
+            Reply::state("success-seed-example"),
+            "Succeeded",
+            "已成功",
+        ),
+        (
+            "statefailed",
+            Reply::state("failure-data-inspection"),
+            "Failed",
+            "已失败",
+        ),
+        (
+            "stateunknown",
+            Reply::json(200, unknown),
+            "WARMING_UP",
+            "WARMING_UP",
+        ),
+        (
+            "statemissing",
+            Reply::error("error-400-task-not-exist"),
+            "Not found",
+            "未找到",
+        ),
+        (
+            "stategaveup",
+            Reply::state("in-progress").aged(30 * 3600),
+            "Gave up",
+            "已放弃",
+        ),
+    ];
+    let mut ids = Vec::new();
+    for (label, reply, ..) in &cases {
+        let id = task_id(label);
+        if *label != "statemissing" {
+            fake.script(&id, vec![reply.clone()]);
+        }
+        ids.push(id);
+    }
+    let data = temp_dir("e2e-states");
+    std::fs::write(data.join("settings.json"), r#"{"auto_save": false}"#).unwrap();
+    let driver = Driver::launch(APP, env(&fake, &data, Some(FAKE_KEY))).await;
+    driver.ready().await;
+    add(&driver, &ids.join(" ")).await;
+    for (id, (_, _, en, _)) in ids.iter().zip(&cases) {
+        chip_of(&driver, id, en).await;
+    }
+    driver
+        .click(&format!(".task-row[data-id='{}']", ids[4]))
+        .await;
+    driver.find("#detail dd.fail-reason").await;
+    driver.screenshot("states-light-en").await;
+    driver.click("#lang-button").await;
+    for (id, (_, _, _, zh)) in ids.iter().zip(&cases) {
+        chip_of(&driver, id, zh).await;
+    }
+    driver.screenshot("states-light-zh").await;
+    driver.click("#theme-button").await;
+    driver
+        .wait_for(
+            "dark theme",
+            "return document.documentElement.dataset.theme === 'dark'",
+            vec![],
+        )
+        .await;
+    driver.screenshot("states-dark-zh").await;
+    driver.click("#lang-button").await;
+    chip_of(&driver, &ids[0], "Not started").await;
+    driver.screenshot("states-dark-en").await;
     driver.quit().await;
 }

@@ -144,6 +144,8 @@ struct Video {
     expired: bool,
     /// Send only this many bytes, then drop the connection.
     truncate_at: Option<usize>,
+    /// Send the body in 16 KiB pieces this far apart.
+    pace: Option<Duration>,
 }
 
 struct FakeState {
@@ -234,6 +236,11 @@ impl FakeAnyfast {
     /// The storage host answers 403 with an XML body for this task's video from now on.
     pub fn expire_video(&self, id: &str) {
         self.lock().videos.entry(id.into()).or_default().expired = true;
+    }
+
+    /// The storage host sends this video slowly, 16 KiB per `pace`.
+    pub fn slow_video(&self, id: &str, pace: Duration) {
+        self.lock().videos.entry(id.into()).or_default().pace = Some(pace);
     }
 
     /// The storage host drops the connection after `bytes` bytes of this video.
@@ -404,7 +411,7 @@ fn pick_reply(st: &mut FakeState, path: &str, auth: Option<&str>) -> (Reply, Opt
 async fn storage_handler(State(state): State<Arc<Mutex<FakeState>>>, request: Request) -> Response {
     let path = request.uri().path().to_owned();
     let range = header_string(request.headers(), header::RANGE);
-    let (bytes, expired, truncate_at) = {
+    let (bytes, expired, truncate_at, pace) = {
         let mut st = state.lock().unwrap_or_else(|p| p.into_inner());
         st.log.push(Logged {
             host: "storage",
@@ -422,7 +429,12 @@ async fn storage_handler(State(state): State<Arc<Mutex<FakeState>>>, request: Re
         if video.bytes.is_empty() {
             video.bytes = sample_video();
         }
-        (video.bytes.clone(), video.expired, video.truncate_at)
+        (
+            video.bytes.clone(),
+            video.expired,
+            video.truncate_at,
+            video.pace,
+        )
     };
     if expired {
         let xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>AccessDenied</Code><Message>Request has expired.</Message></Error>";
@@ -459,6 +471,7 @@ async fn storage_handler(State(state): State<Arc<Mutex<FakeState>>>, request: Re
         builder.status(StatusCode::OK)
     };
     let body = match truncate_at {
+        _ if pace.is_some() => Body::from_stream(paced_stream(slice, pace.unwrap_or_default())),
         Some(cut) if cut < slice.len() => {
             let head = slice[..cut].to_vec();
             let stream = futures_stream(head);
@@ -484,6 +497,20 @@ fn futures_stream(head: Vec<u8>) -> ChannelStream {
                 "cut",
             )))
             .await;
+    });
+    ChannelStream(rx)
+}
+
+/// Sends the bytes in 16 KiB pieces, `pace` apart.
+fn paced_stream(bytes: Vec<u8>, pace: Duration) -> ChannelStream {
+    let (tx, rx) = tokio::sync::mpsc::channel(2);
+    tokio::spawn(async move {
+        for piece in bytes.chunks(16 * 1024) {
+            if tx.send(Ok(piece.to_vec())).await.is_err() {
+                return;
+            }
+            tokio::time::sleep(pace).await;
+        }
     });
     ChannelStream(rx)
 }
