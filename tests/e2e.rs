@@ -40,6 +40,27 @@ async fn add(driver: &Driver, text: &str) {
     driver.click("#add-button").await;
 }
 
+/// Clicks a row until the detail pane shows that task (rows are rebuilt whenever the
+/// backend reports a change, so one click can land while its row is being replaced).
+async fn select_row(driver: &Driver, id: &str) {
+    for _ in 0..5 {
+        driver.click(&format!(".task-row[data-id='{id}']")).await;
+        for _ in 0..20 {
+            let shown = driver
+                .exec(
+                    "return document.querySelector('#detail .detail-id')?.textContent",
+                    vec![],
+                )
+                .await;
+            if shown == json!(id) {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    }
+    panic!("selecting {id} never showed its details");
+}
+
 async fn chip_of(driver: &Driver, id: &str, want: &str) {
     driver
         .wait_for(
@@ -58,14 +79,11 @@ async fn pasting_an_id_shows_its_status_and_progress_from_the_gateway() {
     let _window = WINDOW.lock().await;
     let fake = FakeAnyfast::start().await;
     let id = task_id("e2equeued");
-    fake.script(
-        &id,
-        vec![
-            Reply::state("queued"),
-            Reply::state("in-progress"),
-            Reply::state("success-seed-example"),
-        ],
-    );
+    // Each state lasts several poll intervals (300 ms) so a busy machine still sees it.
+    let mut states: Vec<Reply> = std::iter::repeat_n(Reply::state("queued"), 4).collect();
+    states.extend(std::iter::repeat_n(Reply::state("in-progress"), 6));
+    states.push(Reply::state("success-seed-example"));
+    fake.script(&id, states);
     let data = temp_dir("e2e-status");
     let driver = Driver::launch(APP, env(&fake, &data, Some(FAKE_KEY))).await;
     driver.ready().await;
@@ -323,7 +341,7 @@ async fn a_pasted_log_is_watched_to_the_end_and_remembered_after_a_restart() {
     chip_of(&driver, &ok, "Succeeded").await;
     chip_of(&driver, &bad, "Failed").await;
     chip_of(&driver, &slow, "Running").await;
-    driver.click(&format!(".task-row[data-id='{bad}']")).await;
+    select_row(&driver, &bad).await;
     driver
         .wait_for(
             "the fail reason",
@@ -517,7 +535,7 @@ async fn auto_save_keeps_the_video_and_it_plays_after_the_link_dies() {
     fake.expire_video(&id);
     let driver = Driver::launch(APP, env(&fake, &data, Some(FAKE_KEY))).await;
     driver.ready().await;
-    driver.click(&format!(".task-row[data-id='{id}']")).await;
+    select_row(&driver, &id).await;
     driver
         .wait_for(
             "the local copy",
@@ -611,9 +629,7 @@ async fn every_state_has_its_chip_in_english_and_chinese() {
     for (id, (_, _, en, _)) in ids.iter().zip(&cases) {
         chip_of(&driver, id, en).await;
     }
-    driver
-        .click(&format!(".task-row[data-id='{}']", ids[4]))
-        .await;
+    select_row(&driver, &ids[4]).await;
     driver.find("#detail dd.fail-reason").await;
     driver.screenshot("states-light-en").await;
     driver.click("#lang-button").await;

@@ -136,6 +136,19 @@ impl Driver {
     }
 
     async fn request(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+        match self.try_request(method, path, body).await {
+            Ok(v) => v,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    /// The request, or the driver's error as text.
+    async fn try_request(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Result<Value, String> {
         let url = if path == "/session" {
             format!("{}{path}", self.base)
         } else {
@@ -150,12 +163,14 @@ impl Driver {
         let resp = req
             .send()
             .await
-            .unwrap_or_else(|e| panic!("webdriver {path}: {e}"));
+            .map_err(|e| format!("webdriver {path}: {e}"))?;
         let status = resp.status();
         let bytes = resp.bytes().await.unwrap_or_default();
         let v: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        assert!(status.is_success(), "webdriver {path}: {status} {v}");
-        v.get("value").cloned().unwrap_or(v)
+        if !status.is_success() {
+            return Err(format!("webdriver {path}: {status} {v}"));
+        }
+        Ok(v.get("value").cloned().unwrap_or(v))
     }
 
     async fn post(&self, path: &str, body: Value) -> Value {
@@ -217,14 +232,38 @@ impl Driver {
             .await;
     }
 
+    /// Clicks an element as a user would. The list re-renders its rows when the
+    /// backend reports a change, so a row found a moment ago may be gone: find it again.
     pub async fn click(&self, css: &str) {
-        let id = self.find(css).await;
-        self.post(&format!("/element/{id}/click"), json!({})).await;
+        self.on_element(css, reqwest::Method::POST, "click", Some(json!({})))
+            .await;
+    }
+
+    /// Runs one element command, finding the element again if it went stale.
+    async fn on_element(
+        &self,
+        css: &str,
+        method: reqwest::Method,
+        command: &str,
+        body: Option<Value>,
+    ) -> Value {
+        let mut attempt = 0;
+        loop {
+            let id = self.find(css).await;
+            let path = format!("/element/{id}/{command}");
+            match self.try_request(method.clone(), &path, body.clone()).await {
+                Ok(v) => return v,
+                Err(e) if e.contains("stale element") && attempt < 20 => {
+                    attempt += 1;
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+                Err(e) => panic!("{e}"),
+            }
+        }
     }
 
     pub async fn text(&self, css: &str) -> String {
-        let id = self.find(css).await;
-        self.get(&format!("/element/{id}/text"))
+        self.on_element(css, reqwest::Method::GET, "text", None)
             .await
             .as_str()
             .unwrap_or("")
