@@ -61,6 +61,25 @@ async fn select_row(driver: &Driver, id: &str) {
     panic!("selecting {id} never showed its details");
 }
 
+/// The folder holds exactly the fake's video, under the suggested name.
+fn assert_one_saved_video(dir: &std::path::Path) {
+    let saved: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .collect();
+    assert_eq!(saved.len(), 1, "{saved:?}");
+    let name = saved[0].file_name().unwrap().to_string_lossy().to_string();
+    assert!(
+        name.ends_with("_00000000.mp4") && name.contains("一只猫在草地上奔跑"),
+        "{name}"
+    );
+    assert_eq!(
+        std::fs::read(&saved[0]).unwrap(),
+        support::fake_anyfast::sample_video()
+    );
+}
+
 async fn chip_of(driver: &Driver, id: &str, want: &str) {
     driver
         .wait_for(
@@ -445,21 +464,7 @@ async fn a_succeeded_task_plays_in_the_app_and_saves_to_disk() {
             vec![],
         )
         .await;
-    let saved: Vec<_> = std::fs::read_dir(&saves)
-        .unwrap()
-        .filter_map(|e| e.ok())
-        .map(|e| e.path())
-        .collect();
-    assert_eq!(saved.len(), 1, "{saved:?}");
-    let name = saved[0].file_name().unwrap().to_string_lossy().to_string();
-    assert!(
-        name.ends_with("_00000000.mp4") && name.contains("一只猫在草地上奔跑"),
-        "{name}"
-    );
-    assert_eq!(
-        std::fs::read(&saved[0]).unwrap(),
-        support::fake_anyfast::sample_video()
-    );
+    assert_one_saved_video(&saves);
     let ranges = fake
         .log()
         .into_iter()
@@ -505,21 +510,7 @@ async fn auto_save_keeps_the_video_and_it_plays_after_the_link_dies() {
         )
         .await;
     let auto_dir = data.join("videos").join("Paddock");
-    let saved: Vec<_> = std::fs::read_dir(&auto_dir)
-        .unwrap()
-        .filter_map(|e| e.ok())
-        .map(|e| e.path())
-        .collect();
-    assert_eq!(saved.len(), 1, "{saved:?}");
-    let name = saved[0].file_name().unwrap().to_string_lossy().to_string();
-    assert!(
-        name.ends_with("_00000000.mp4") && name.contains("一只猫在草地上奔跑"),
-        "{name}"
-    );
-    assert_eq!(
-        std::fs::read(&saved[0]).unwrap(),
-        support::fake_anyfast::sample_video()
-    );
+    assert_one_saved_video(&auto_dir);
     let row_saved = driver
         .exec(
             &format!(
