@@ -41,20 +41,6 @@ impl TaskId {
     pub fn as_str(&self) -> &str {
         &self.0
     }
-
-    /// A compact form for narrow columns: `asyntask_jwgf…s6ya`.
-    pub fn short(&self) -> String {
-        let s = &self.0;
-        if s.len() <= 18 {
-            return s.clone();
-        }
-        let head_len = if s.starts_with(ANYFAST_PREFIX) {
-            ANYFAST_PREFIX.len() + 4
-        } else {
-            8
-        };
-        format!("{}…{}", &s[..head_len], &s[s.len() - 4..])
-    }
 }
 
 impl fmt::Display for TaskId {
@@ -241,11 +227,5 @@ mod tests {
         let e = extract_ids(&text);
         assert_eq!(e.ids.len(), 2);
         assert_eq!(e.duplicates, 99_999);
-    }
-
-    #[test]
-    fn short_form_keeps_prefix_and_tail() {
-        assert_eq!(TaskId::parse(A).unwrap().short(), "asyntask_jwgf…s6ya");
-        assert_eq!(TaskId::parse("abc").unwrap().short(), "abc");
     }
 }

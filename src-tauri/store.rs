@@ -9,7 +9,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -124,7 +124,6 @@ fn write_err(e: rusqlite::Error) -> StoreError {
 /// the blocking pool.
 pub struct TaskStore {
     conn: Mutex<Connection>,
-    path: PathBuf,
 }
 
 /// What opening found: the store, and a notice when a damaged file was moved aside.
@@ -184,12 +183,7 @@ impl TaskStore {
         migrate(&conn).map_err(open)?;
         Ok(Self {
             conn: Mutex::new(conn),
-            path: path.to_owned(),
         })
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.path
     }
 
     fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
@@ -279,18 +273,6 @@ impl TaskStore {
         }
         tx.commit().map_err(write_err)?;
         Ok(n)
-    }
-
-    /// A raw answer for one task, or None when never answered.
-    pub fn raw(&self, id: &str) -> Result<Option<Value>, StoreError> {
-        let s: Option<Option<String>> = self
-            .conn()
-            .query_row("SELECT raw_json FROM tasks WHERE id = ?1", [id], |r| {
-                r.get(0)
-            })
-            .optional()
-            .map_err(write_err)?;
-        Ok(s.flatten().and_then(|s| serde_json::from_str(&s).ok()))
     }
 }
 
