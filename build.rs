@@ -17,6 +17,7 @@ const COMMANDS: &[&str] = &[
     "refresh_all",
     "mark_seen",
     "poller_status",
+    "frontend_ready",
     "choose_save_path",
     "save_video",
     "cancel_download",

@@ -7,9 +7,14 @@
 //! - polling: one full refresh of 1,000 unfinished tasks against the fake gateway
 //!   with a fixed latency, against the bound the concurrency limit sets; and the CPU
 //!   time the process uses per minute once every task is final.
+//! - list rows: the Rust half of showing 10,000 tasks (building the rows the window
+//!   asks for at start-up, and their JSON), which the window bench's "fetching over
+//!   IPC" includes.
 
 #[path = "../tests/support/fake_anyfast.rs"]
 mod fake_anyfast;
+#[path = "support/history.rs"]
+mod history;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -205,6 +210,47 @@ async fn bench_polling(dir: &Path) {
     println!("polling idle: {per_minute:.3} s of CPU per minute with all {TASKS} tasks final (target < 0.5)");
 }
 
+async fn bench_list_rows(dir: &Path) {
+    const TASKS: usize = 10_000;
+    let data = dir.join("rows");
+    history::seed_history(&data, TASKS);
+    let store = Arc::new(TaskStore::open(&data).expect("store").store);
+    let keys = KeyStore::new(Arc::new(MemoryKeyring::default()), None);
+    let client = AnyfastClient::new(ClientConfig::default()).expect("client");
+    let tracker = Tracker::new(
+        store,
+        client,
+        keys,
+        Arc::new(NoEvents),
+        PollConfig::from_env(),
+    )
+    .expect("tracker");
+    let (mut build, mut encode, mut size) = (Vec::new(), Vec::new(), 0);
+    for _ in 0..5 {
+        let started = Instant::now();
+        let rows = tracker.rows();
+        build.push(started.elapsed().as_secs_f64() * 1000.0);
+        let started = Instant::now();
+        size = serde_json::to_vec(&rows).expect("JSON").len();
+        encode.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    println!(
+        "list rows: {TASKS} rows built in {:.0} ms, {:.1} MiB of JSON in {:.0} ms (median of 5; the Rust part of the window's fetch)",
+        median(build),
+        size as f64 / MIB as f64,
+        median(encode)
+    );
+}
+
+/// `cargo bench --bench paddock -- rows` runs only the figures named.
+fn wanted(name: &str) -> bool {
+    let names: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    names.is_empty() || names.iter().any(|n| n == name)
+}
+
 fn main() {
     if std::env::args().any(|a| a == "--list") {
         return;
@@ -215,8 +261,15 @@ fn main() {
         .expect("runtime");
     let dir = scratch();
     runtime.block_on(async {
-        bench_polling(&dir).await;
-        bench_download(&dir).await;
+        if wanted("rows") {
+            bench_list_rows(&dir).await;
+        }
+        if wanted("polling") {
+            bench_polling(&dir).await;
+        }
+        if wanted("download") {
+            bench_download(&dir).await;
+        }
     });
     let _ = std::fs::remove_dir_all(&dir);
 }

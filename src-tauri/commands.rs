@@ -128,6 +128,15 @@ pub async fn poller_status(tracker: State<'_, Tracker>) -> Result<Option<StoredE
     Ok(tracker.paused())
 }
 
+/// The page has painted its first task list. Logged so that start-up can be timed
+/// from outside the process (`./dev bench` waits for this line); nothing else
+/// depends on it.
+#[tauri::command]
+pub async fn frontend_ready(first_paint_ms: f64, tasks: usize) -> Result<(), AppError> {
+    tracing::info!(first_paint_ms, tasks, "window painted its task list");
+    Ok(())
+}
+
 /// Asks where to save a task's video, suggesting a name in the Videos/Paddock folder.
 /// Returns null when the user cancels. Debug builds take `PADDOCK_SAVE_PATH` instead
 /// of showing the dialog, so end-to-end tests can save without a native dialog.

@@ -88,6 +88,7 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>, paddock: Paddock) -> ta
             commands::refresh_all,
             commands::mark_seen,
             commands::poller_status,
+            commands::frontend_ready,
             commands::choose_save_path,
             commands::save_video,
             commands::cancel_download,

@@ -95,9 +95,12 @@ impl TaskRecord {
 
     /// The task as last seen, read from the stored answer.
     pub fn snapshot(&self) -> Option<TaskSnapshot> {
+        static NO_DATA: Value = Value::Null;
         let raw = self.raw.as_ref()?;
-        let data = raw.get("data").cloned().unwrap_or(Value::Null);
-        Some(TaskSnapshot::from_data(&self.id, &data))
+        Some(TaskSnapshot::from_data(
+            &self.id,
+            raw.get("data").unwrap_or(&NO_DATA),
+        ))
     }
 }
 

@@ -187,6 +187,12 @@ impl Driver {
             .await
     }
 
+    /// Runs a script that calls its last argument with the result, and returns it.
+    pub async fn exec_async(&self, script: &str, args: Vec<Value>) -> Value {
+        self.post("/execute/async", json!({"script": script, "args": args}))
+            .await
+    }
+
     /// Waits until the script returns something truthy, and returns it.
     pub async fn wait_for(&self, what: &str, script: &str, args: Vec<Value>) -> Value {
         let started = Instant::now();

@@ -43,6 +43,8 @@ export const refreshAll = () => call('refresh_all');
 /** @param {string} id */
 export const markSeen = (id) => call('mark_seen', { id });
 export const pollerStatus = () => call('poller_status');
+/** @param {number} firstPaintMs @param {number} tasks */
+export const frontendReady = (firstPaintMs, tasks) => call('frontend_ready', { firstPaintMs, tasks });
 /** @param {string} id returns the chosen path, or null when the user cancels */
 export const chooseSavePath = (id) => call('choose_save_path', { id });
 /**

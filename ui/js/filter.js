@@ -18,19 +18,29 @@ function matchesStatus(row, status) {
   }
 }
 
+/** Lower-cased ID and prompt per row object; a changed task arrives as a new object. */
+const haystacks = new WeakMap();
+
+/** @param {import('./task-view.js').Row} row */
+function haystack(row) {
+  let text = haystacks.get(row);
+  if (text === undefined) {
+    text = `${row.id}\n${row.prompt ?? ''}`.toLowerCase();
+    haystacks.set(row, text);
+  }
+  return text;
+}
+
 /**
  * Rows that match the status filter and the search text (in the ID or the prompt,
- * case-insensitive), newest first as given.
+ * case-insensitive), newest first as given. With no filter, the same array.
  * @param {import('./task-view.js').Row[]} rows
  * @param {{status: string, query: string}} filter
  */
 export function filterRows(rows, filter) {
   const q = filter.query.trim().toLowerCase();
-  return rows.filter(
-    (row) =>
-      matchesStatus(row, filter.status) &&
-      (!q || row.id.toLowerCase().includes(q) || (row.prompt != null && row.prompt.toLowerCase().includes(q))),
-  );
+  if (!q && filter.status === 'all') return rows;
+  return rows.filter((row) => matchesStatus(row, filter.status) && (!q || haystack(row).includes(q)));
 }
 
 /**

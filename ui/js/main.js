@@ -6,9 +6,12 @@ import { t, setLanguage, language, applyStatic, systemLanguage } from './i18n.js
 import { renderList, renderDetail, renderMulti, bindList, reveal, focusRow, errorText } from './task-view.js';
 import { filterRows, newestFirst } from './filter.js';
 import * as settingsView from './settings-view.js';
+import { measureToPaint } from './perf.js';
 
 /** @type {Map<string, import('./task-view.js').Row>} */
 const rows = new Map();
+/** `rows` newest first; rebuilt only after the rows change, not on every keystroke. */
+let sorted = /** @type {import('./task-view.js').Row[] | null} */ (null);
 /** @type {Set<string>} */
 const selected = new Set();
 /** The row the last plain click selected; Shift-click extends from here. */
@@ -53,10 +56,16 @@ function effectiveTheme() {
   return window.matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
 }
 
+/** @param {import('./task-view.js').Row[]} changed */
+function putRows(changed) {
+  for (const row of changed) rows.set(row.id, row);
+  sorted = null;
+}
+
 function renderRows() {
-  const all = [...rows.values()].sort(newestFirst);
-  shown = filterRows(all, { status: statusFilter.value, query: search.value });
-  renderList(shown, selected, all.length);
+  if (!sorted) sorted = [...rows.values()].sort(newestFirst);
+  shown = filterRows(sorted, { status: statusFilter.value, query: search.value });
+  renderList(shown, selected, sorted.length);
 }
 
 /** Running downloads: task ID → last progress. */
@@ -329,7 +338,12 @@ function bind() {
     e.preventDefault();
     addFromText(text).catch((error) => showToast(errorText(error)));
   });
-  search.addEventListener('input', renderRows);
+  search.addEventListener('input', (e) => {
+    // From the keystroke (the event's own time) to the filtered list on screen.
+    const start = e.timeStamp > 0 && e.timeStamp <= performance.now() ? e.timeStamp : performance.now();
+    renderRows();
+    measureToPaint('filter', start);
+  });
   statusFilter.addEventListener('change', renderRows);
   $('refresh-all').addEventListener('click', () => api.refreshAll().catch((e) => showToast(errorText(e))));
   $('clear-finished').addEventListener('click', confirmClearFinished);
@@ -355,49 +369,78 @@ function bind() {
   window.addEventListener('resize', renderRows);
 }
 
-async function listen() {
-  await api.onEvent('tasks-changed', (changed) => {
-    for (const row of changed) {
-      rows.set(row.id, row);
-      // A task that finishes while the user is looking at it is already seen.
-      if (row.unseen && selected.size === 1 && selected.has(row.id)) api.markSeen(row.id).catch(() => {});
-    }
-    renderRows();
-    if (changed.some((r) => selected.has(r.id))) renderSelection();
-  });
-  await api.onEvent('tasks-removed', (ids) => {
-    for (const id of ids) {
-      rows.delete(id);
-      selected.delete(id);
-    }
-    render();
-  });
-  await api.onEvent('task-finished', (row) => {
-    const what = row.prompt || row.id;
-    showToast(t(row.status === 'succeeded' ? 'finished.succeeded' : 'finished.failed', { what }));
-  });
-  await api.onEvent('poller-paused', async (reason) => {
-    pauseReason = reason;
-    updateBanner(null);
-    if (reason) promptForKey(reason);
-  });
+/** Subscribes to the backend's events, all at once (each is a round trip). */
+function listen() {
+  return Promise.all([
+    api.onEvent('tasks-changed', (changed) => {
+      putRows(changed);
+      for (const row of changed) {
+        // A task that finishes while the user is looking at it is already seen.
+        if (row.unseen && selected.size === 1 && selected.has(row.id)) api.markSeen(row.id).catch(() => {});
+      }
+      renderRows();
+      if (changed.some((r) => selected.has(r.id))) renderSelection();
+    }),
+    api.onEvent('tasks-removed', (ids) => {
+      for (const id of ids) {
+        rows.delete(id);
+        selected.delete(id);
+      }
+      sorted = null;
+      render();
+    }),
+    api.onEvent('task-finished', (row) => {
+      const what = row.prompt || row.id;
+      showToast(t(row.status === 'succeeded' ? 'finished.succeeded' : 'finished.failed', { what }));
+    }),
+    api.onEvent('poller-paused', async (reason) => {
+      pauseReason = reason;
+      updateBanner(null);
+      if (reason) promptForKey(reason);
+    }),
+  ]);
 }
 
-async function start() {
+async function loadSettings() {
   try {
     settings = await api.getSettings();
   } catch (error) {
     showBanner(errorText(error));
   }
+}
+
+/** The page stays hidden (index.html's `loading` class) until it can show the
+ * list: one complete first frame instead of an empty frame and then the list. */
+function showPage() {
+  document.documentElement.classList.remove('loading');
+}
+
+async function start() {
+  bind();
+  // Subscribed before the history is read, so no change in between is missed.
+  const subscribed = listen();
+  await loadSettings();
   setLanguage(settings.language);
   applyTheme(settings.theme);
   applyStatic();
   updateToggles();
-  bind();
-  await listen();
-  for (const row of await api.listTasks()) rows.set(row.id, row);
-  render();
-  document.body.dataset.firstPaint = String(performance.now());
+  try {
+    await subscribed;
+    const requested = performance.now();
+    putRows(await api.listTasks());
+    performance.mark('tasks-received');
+    render();
+    showPage();
+    // From asking for the history to the list on screen; the backend logs the paint,
+    // which is how start-up is timed from outside.
+    measureToPaint('list-first-render', requested, () => {
+      api.frontendReady(performance.now(), rows.size).catch(() => {});
+    });
+  } catch (error) {
+    showBanner(errorText(error));
+  } finally {
+    showPage();
+  }
   try {
     const info = await api.appInfo();
     if (info.notices.length) showBanner(info.notices.join(' '));

@@ -1,0 +1,348 @@
+//! `./dev bench`, the whole-window part: the real app as a user starts it, against a
+//! bare Tauri 2 window (`benches/bare-window`, same profile, same window size). Runs
+//! under the display and keyring that `./dev bench` sets up. Prints one line per
+//! figure; asserts nothing.
+//!
+//! - start-up: launch to the first painted task list (100 tasks in the history), as
+//!   the log line the page triggers once its first frame is on screen; the bare
+//!   window reports its first frame the same way.
+//! - memory: resident memory of the app and every WebKit process under it, idle with
+//!   those 100 tasks shown, against the bare window's.
+//! - list at scale: 10,000 tasks; the page's own Performance API measures from asking
+//!   for the history to the painted list, and from a keystroke in the search box to
+//!   the painted filtered list. Read over WebDriver.
+
+#[path = "support/history.rs"]
+mod history;
+#[path = "../tests/support/webdriver.rs"]
+#[allow(dead_code)]
+mod webdriver;
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use history::seed_history;
+use serde_json::json;
+use webdriver::{Driver, Launch};
+
+const APP: &str = env!("CARGO_BIN_EXE_paddock");
+/// Start-up and memory runs of each program, after one warm-up run each.
+const RUNS: usize = 7;
+
+fn bare_window() -> PathBuf {
+    // Built by `./dev bench` with the same profile: target/release/examples/.
+    let exe = std::env::current_exe().expect("bench path");
+    let dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("target dir")
+        .join("examples");
+    let path = dir.join("bare-window");
+    assert!(
+        path.is_file(),
+        "{} is missing: run `./dev bench`, which builds it first",
+        path.display()
+    );
+    path
+}
+
+fn scratch() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("paddock-window-bench-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    dir
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v[v.len() / 2]
+}
+
+/// A program on screen: how long it took to paint, and its process.
+struct Painted {
+    child: Child,
+    after: Duration,
+}
+
+/// Starts `program` in its own process group and waits for `marker` on its stderr.
+fn launch(program: &Path, env: &[(&str, String)], marker: &'static str) -> Painted {
+    let mut cmd = Command::new(program);
+    std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let started = Instant::now();
+    let mut child = cmd.spawn().expect("start the program");
+    let stderr = child.stderr.take().expect("stderr");
+    let (tx, rx) = std::sync::mpsc::channel();
+    // Keeps draining stderr after the marker, so the program never blocks on it.
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if line.contains(marker) {
+                let _ = tx.send(Instant::now());
+            }
+        }
+    });
+    let Ok(at) = rx.recv_timeout(Duration::from_secs(60)) else {
+        stop(child);
+        panic!(
+            "{} did not report a painted window within 60 s",
+            program.display()
+        );
+    };
+    Painted {
+        child,
+        after: at - started,
+    }
+}
+
+fn stop(mut child: Child) {
+    let _ = Command::new("kill")
+        .args(["-TERM", "--", &format!("-{}", child.id())])
+        .status();
+    let _ = child.wait();
+}
+
+/// Every process under `root`, `root` included.
+fn process_tree(root: u32) -> Vec<u32> {
+    let parents: Vec<(u32, u32)> = std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .filter_map(|pid| {
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+            let ppid = stat
+                .rsplit(')')
+                .next()?
+                .split_whitespace()
+                .nth(1)?
+                .parse()
+                .ok()?;
+            Some((pid, ppid))
+        })
+        .collect();
+    let mut tree = vec![root];
+    let mut i = 0;
+    while i < tree.len() {
+        let parent = tree[i];
+        tree.extend(
+            parents
+                .iter()
+                .filter(|(_, pp)| *pp == parent)
+                .map(|(p, _)| *p),
+        );
+        i += 1;
+    }
+    tree
+}
+
+fn kib_field(file: &str, field: &str) -> u64 {
+    std::fs::read_to_string(file)
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with(field))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// Resident (RSS) and proportional (PSS, shared pages split between processes)
+/// memory of the process tree, in KiB.
+fn tree_memory(root: u32) -> (u64, u64) {
+    process_tree(root).iter().fold((0, 0), |(rss, pss), pid| {
+        (
+            rss + kib_field(&format!("/proc/{pid}/status"), "VmRSS:"),
+            pss + kib_field(&format!("/proc/{pid}/smaps_rollup"), "Pss:"),
+        )
+    })
+}
+
+struct Sample {
+    painted_ms: f64,
+    rss_kib: f64,
+    pss_kib: f64,
+}
+
+fn sample(program: &Path, env: &[(&str, String)], marker: &'static str) -> Sample {
+    let painted = launch(program, env, marker);
+    // Idle: let start-up work (keyring probe, history load) settle first.
+    std::thread::sleep(Duration::from_secs(3));
+    let (rss, pss) = tree_memory(painted.child.id());
+    let painted_ms = painted.after.as_secs_f64() * 1000.0;
+    stop(painted.child);
+    Sample {
+        painted_ms,
+        rss_kib: rss as f64,
+        pss_kib: pss as f64,
+    }
+}
+
+fn bench_startup_and_memory(dir: &Path) {
+    const TASKS: usize = 100;
+    let data = dir.join("startup-data");
+    seed_history(&data, TASKS);
+    let app_env = [
+        ("PADDOCK_DATA_DIR", data.display().to_string()),
+        ("XDG_VIDEOS_DIR", dir.join("videos").display().to_string()),
+        ("RUST_LOG", "warn,paddock=info".to_owned()),
+    ];
+    let bare = bare_window();
+    const APP_MARKER: &str = "window painted its task list";
+    const BARE_MARKER: &str = "bare window painted its page";
+    // Warm the page cache for both binaries and their libraries.
+    sample(Path::new(APP), &app_env, APP_MARKER);
+    sample(&bare, &[], BARE_MARKER);
+    let (mut app, mut floor) = (Vec::new(), Vec::new());
+    for _ in 0..RUNS {
+        app.push(sample(Path::new(APP), &app_env, APP_MARKER));
+        floor.push(sample(&bare, &[], BARE_MARKER));
+    }
+    let med = |v: &[Sample], f: fn(&Sample) -> f64| median(v.iter().map(f).collect());
+    let (app_ms, bare_ms) = (med(&app, |s| s.painted_ms), med(&floor, |s| s.painted_ms));
+    println!(
+        "start-up: launch to painted list of {TASKS} tasks in {app_ms:.0} ms, bare Tauri window {bare_ms:.0} ms: {:.2}x (median of {RUNS}, target < 1.2x)",
+        app_ms / bare_ms
+    );
+    let (app_rss, bare_rss) = (med(&app, |s| s.rss_kib), med(&floor, |s| s.rss_kib));
+    let (app_pss, bare_pss) = (med(&app, |s| s.pss_kib), med(&floor, |s| s.pss_kib));
+    println!(
+        "memory: app and its WebKit processes idle with {TASKS} tasks {:.0} MiB resident ({:.0} MiB proportional), bare window {:.0} MiB ({:.0} MiB): {:.2}x resident, {:.2}x proportional (median of {RUNS}, target < 1.2x)",
+        app_rss / 1024.0,
+        app_pss / 1024.0,
+        bare_rss / 1024.0,
+        bare_pss / 1024.0,
+        app_rss / bare_rss,
+        app_pss / bare_pss,
+    );
+}
+
+/// A page measure by name: (start, duration) in ms, or null before it exists.
+const MEASURE: &str = "const m = performance.getEntriesByName(arguments[0], 'measure')[0];
+     return m ? [m.startTime, m.duration] : null;";
+
+async fn bench_list_at_scale(dir: &Path) {
+    const TASKS: usize = 10_000;
+    let data = dir.join("list-data");
+    seed_history(&data, TASKS);
+    let driver = Driver::launch(
+        APP,
+        Launch {
+            env: vec![
+                ("PADDOCK_DATA_DIR".into(), data.display().to_string()),
+                (
+                    "XDG_VIDEOS_DIR".into(),
+                    dir.join("videos").display().to_string(),
+                ),
+            ],
+            env_remove: vec![],
+        },
+    )
+    .await;
+    driver.ready().await;
+    let first = driver
+        .wait_for(
+            "the first render",
+            MEASURE,
+            vec![json!("list-first-render")],
+        )
+        .await;
+    let fetched = driver
+        .exec(
+            "const m = performance.getEntriesByName('tasks-received', 'mark')[0]; return m ? m.startTime : null;",
+            vec![],
+        )
+        .await;
+    let (start, total) = (
+        first[0].as_f64().unwrap_or(0.0),
+        first[1].as_f64().unwrap_or(0.0),
+    );
+    let fetch = fetched.as_f64().map(|t| t - start).unwrap_or(f64::NAN);
+    let rows_in_dom = driver
+        .exec(
+            "return document.querySelectorAll('#task-list > *').length",
+            vec![],
+        )
+        .await;
+    println!(
+        "list at scale: {TASKS} tasks on screen {total:.0} ms after asking for them ({fetch:.0} ms fetching over IPC, {:.0} ms sorting, filtering and painting; {} rows in the DOM) (target < 100 ms)",
+        total - fetch,
+        rows_in_dom
+    );
+    // Narrow with three keystrokes, then widen back to all 10,000 with three more.
+    let mut filter_ms = Vec::new();
+    for key in ["1", "2", "3", "\u{E003}", "\u{E003}", "\u{E003}"] {
+        let before = driver.exec(MEASURE, vec![json!("filter")]).await;
+        driver.type_into("#search", key).await;
+        let after = driver
+            .wait_for(
+                "the filtered list",
+                "const m = performance.getEntriesByName('filter', 'measure')[0];
+                 return m && (arguments[0] === null || m.startTime !== arguments[0][0]) ? [m.startTime, m.duration] : null;",
+                vec![before],
+            )
+            .await;
+        filter_ms.push(after[1].as_f64().unwrap_or(f64::NAN));
+    }
+    // The floor: the same page putting a one-word change on screen, timed the same way.
+    let mut floor_ms = Vec::new();
+    for i in 0..filter_ms.len() {
+        let m = driver
+            .exec_async(
+                "const done = arguments[arguments.length - 1];
+                 const start = performance.now();
+                 document.getElementById('list-count').textContent = 'floor ' + arguments[0];
+                 requestAnimationFrame(() => setTimeout(() => done(performance.now() - start), 0));",
+                vec![json!(i)],
+            )
+            .await;
+        floor_ms.push(m.as_f64().unwrap_or(f64::NAN));
+    }
+    let worst = filter_ms.iter().cloned().fold(0.0, f64::max);
+    let (filter, floor) = (median(filter_ms.clone()), median(floor_ms));
+    println!(
+        "list at scale: a search keystroke over {TASKS} tasks is on screen in {filter:.0} ms (median of {}, worst {worst:.0} ms); a one-word change on the same page takes {floor:.0} ms: {:.2}x (target < 100 ms)",
+        filter_ms.len(),
+        filter / floor
+    );
+    driver.screenshot("bench-list-10000").await;
+    driver.quit().await;
+}
+
+/// `cargo bench --bench window -- list` runs only the figures named.
+fn wanted(name: &str) -> bool {
+    let names: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    names.is_empty() || names.iter().any(|n| n == name)
+}
+
+fn main() {
+    if std::env::args().any(|a| a == "--list") {
+        return;
+    }
+    if std::env::var_os("DISPLAY").is_none() {
+        eprintln!("skipped: the window benchmarks need a display; run `./dev bench`");
+        return;
+    }
+    let dir = scratch();
+    if wanted("startup") {
+        bench_startup_and_memory(&dir);
+    }
+    if wanted("list") {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        runtime.block_on(bench_list_at_scale(&dir));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
