@@ -291,6 +291,7 @@ async fn bench_list_at_scale(dir: &Path) {
             .await;
         filter_ms.push(after[1].as_f64().unwrap_or(f64::NAN));
     }
+    driver.screenshot("bench-list-10000").await;
     // The floor: the same page putting a one-word change on screen, timed the same way.
     let mut floor_ms = Vec::new();
     for i in 0..filter_ms.len() {
@@ -312,7 +313,6 @@ async fn bench_list_at_scale(dir: &Path) {
         filter_ms.len(),
         filter / floor
     );
-    driver.screenshot("bench-list-10000").await;
     driver.quit().await;
 }
 

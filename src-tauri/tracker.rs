@@ -95,24 +95,36 @@ impl TaskEvents for NoEvents {
     fn finished(&self, _: &TaskRow) {}
 }
 
-/// One task as the list shows it: small, so ten thousand of them cross IPC quickly.
+/// One task as the list shows it: small, so ten thousand of them cross IPC quickly
+/// (absent values are left out rather than sent as null).
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct TaskRow {
     pub id: String,
     pub base_url: String,
     pub added_at: String,
     pub tracking: Tracking,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<Status>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub raw_status: Option<String>,
     pub status_recognized: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub progress: Option<u8>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub prompt: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub submitted_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub finished_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub video_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub video_expires_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub saved_path: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub fail_reason: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<StoredError>,
     pub unseen: bool,
     /// A query is in flight right now.
@@ -140,9 +152,8 @@ pub struct AddSummary {
 
 const PROMPT_SNIPPET: usize = 160;
 
-fn row_of(record: &TaskRecord, checking: bool) -> TaskRow {
-    let snap = record.snapshot();
-    let s = snap.as_ref();
+fn row_of(record: &TaskRecord, snapshot: Option<&TaskSnapshot>, checking: bool) -> TaskRow {
+    let s = snapshot;
     TaskRow {
         id: record.id.clone(),
         base_url: record.base_url.clone(),
@@ -181,6 +192,9 @@ fn stored(e: &AppError) -> StoredError {
 
 struct Tracked {
     record: TaskRecord,
+    /// `record.snapshot()`, parsed once per answer rather than on every list request
+    /// (ten thousand rows are rebuilt each time the window asks for them).
+    snapshot: Option<TaskSnapshot>,
     next_due: Instant,
     failures: u32,
     in_flight: bool,
@@ -230,6 +244,7 @@ impl Tracker {
                 (
                     id,
                     Tracked {
+                        snapshot: record.snapshot(),
                         record,
                         next_due: now,
                         failures: 0,
@@ -267,7 +282,10 @@ impl Tracker {
         let mut rows: Vec<_> = st
             .tasks
             .values()
-            .map(|t| (t.record.added_at, row_of(&t.record, t.in_flight)))
+            .map(|t| {
+                let row = row_of(&t.record, t.snapshot.as_ref(), t.in_flight);
+                (t.record.added_at, row)
+            })
             .collect();
         rows.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.id.cmp(&b.1.id)));
         rows.into_iter().map(|(_, r)| r).collect()
@@ -277,8 +295,8 @@ impl Tracker {
         let st = self.lock();
         let t = st.tasks.get(id)?;
         Some(TaskDetail {
-            row: row_of(&t.record, t.in_flight),
-            task: t.record.snapshot(),
+            row: row_of(&t.record, t.snapshot.as_ref(), t.in_flight),
+            task: t.snapshot.clone(),
             raw: t.record.raw.clone(),
             local_video_url: None,
         })
@@ -345,11 +363,12 @@ impl Tracker {
                 }
                 summary.added += 1;
                 summary.ids.push(record.id.clone());
-                rows.push(row_of(&record, false));
+                rows.push(row_of(&record, None, false));
                 st.tasks.insert(
                     record.id.clone(),
                     Tracked {
                         record,
+                        snapshot: None,
                         next_due: due,
                         failures: 0,
                         in_flight: false,
@@ -455,7 +474,11 @@ impl Tracker {
                 return Ok(());
             };
             change(&mut t.record);
-            (t.record.clone(), row_of(&t.record, t.in_flight))
+            t.snapshot = t.record.snapshot();
+            (
+                t.record.clone(),
+                row_of(&t.record, t.snapshot.as_ref(), t.in_flight),
+            )
         };
         self.persist(record).await?;
         self.inner.events.changed(&[row]);
@@ -601,7 +624,9 @@ impl Tracker {
             return;
         }
         if let Some(t) = self.lock().tasks.get(&id) {
-            self.inner.events.changed(&[row_of(&t.record, true)]);
+            self.inner
+                .events
+                .changed(&[row_of(&t.record, t.snapshot.as_ref(), true)]);
         }
         let outcome = self.query(&base_text, &id).await;
         self.apply(&id, outcome).await;
@@ -672,10 +697,11 @@ impl Tracker {
             t.record.checked_at = Some(now);
             match outcome {
                 Ok((snap, raw)) => {
-                    let was_final = t.record.snapshot().is_some_and(|s| s.status.is_final());
+                    let was_final = t.snapshot.as_ref().is_some_and(|s| s.status.is_final());
                     t.failures = 0;
                     t.record.error = None;
                     t.record.raw = Some(raw);
+                    t.snapshot = t.record.snapshot();
                     if snap.status.is_final() {
                         t.record.tracking = Tracking::Final;
                         if !was_final {
@@ -724,7 +750,7 @@ impl Tracker {
                 }
             }
             let record = t.record.clone();
-            let row = row_of(&record, false);
+            let row = row_of(&record, t.snapshot.as_ref(), false);
             if paused.is_some() {
                 st.paused = paused.clone();
             }
