@@ -241,6 +241,7 @@ async fn bench_list_at_scale(dir: &Path) {
                     "XDG_VIDEOS_DIR".into(),
                     dir.join("videos").display().to_string(),
                 ),
+                ("RUST_LOG".into(), "warn".into()),
             ],
             env_remove: vec![],
         },
