@@ -7,6 +7,7 @@
 //! half-written video never sits under the name the user chose.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -14,14 +15,17 @@ use reqwest::header::{CONTENT_LENGTH, CONTENT_RANGE, RANGE};
 use reqwest::StatusCode;
 use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
-use tokio::sync::{mpsc, watch};
+use tokio::sync::{mpsc, watch, OwnedSemaphorePermit, Semaphore};
 
 use crate::timefmt;
 
 /// Attempts after a dropped connection before giving up.
 const RESUME_ATTEMPTS: u32 = 3;
-/// Network chunks queued for the disk writer (about 1 MiB at hyper's chunk sizes).
-const WRITE_QUEUE: usize = 64;
+/// Bytes queued for the disk writer at most: memory stays flat however large the
+/// file and however slow the disk.
+const WRITE_QUEUE_BYTES: usize = 4 << 20;
+/// Chunks written with one system call at most.
+const WRITE_BATCH: usize = 64;
 /// Progress is reported at most this often (and once at the end).
 const PROGRESS_EVERY: Duration = Duration::from_millis(100);
 
@@ -159,7 +163,9 @@ pub async fn download(
 /// every byte once or twice more on the way, which cost a 1 GiB save ~40% of its
 /// speed against curl (`./dev bench`).
 struct PartWriter {
-    chunks: Option<mpsc::Sender<Bytes>>,
+    chunks: Option<mpsc::UnboundedSender<(Bytes, OwnedSemaphorePermit)>>,
+    /// The queue's byte budget; a chunk holds its share until it is on disk.
+    budget: Arc<Semaphore>,
     /// Taken once joined, so its result is read once.
     thread: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
 }
@@ -172,34 +178,42 @@ impl PartWriter {
             .map_err(|e| disk_error(path, &e))?
             .into_std()
             .await;
-        let (chunks, mut queue) = mpsc::channel::<Bytes>(WRITE_QUEUE);
+        let (chunks, mut queue) = mpsc::unbounded_channel::<(Bytes, OwnedSemaphorePermit)>();
         let thread = tokio::task::spawn_blocking(move || {
             let mut file = file;
-            let mut batch = Vec::with_capacity(WRITE_QUEUE);
+            let mut batch = Vec::with_capacity(WRITE_BATCH);
             while let Some(first) = queue.blocking_recv() {
                 batch.push(first);
-                while batch.len() < WRITE_QUEUE {
+                while batch.len() < WRITE_BATCH {
                     match queue.try_recv() {
                         Ok(chunk) => batch.push(chunk),
                         Err(_) => break,
                     }
                 }
-                write_all_chunks(&mut file, &batch)?;
+                write_all_chunks(&mut file, batch.iter().map(|(chunk, _)| chunk))?;
+                // Dropping the permits gives their bytes back to the budget.
                 batch.clear();
             }
             file.sync_all()
         });
         Ok(Self {
             chunks: Some(chunks),
+            budget: Arc::new(Semaphore::new(WRITE_QUEUE_BYTES)),
             thread: Some(thread),
         })
     }
 
     /// Queues one chunk; an error is the writer's own (disk full, ...).
     async fn write(&mut self, chunk: Bytes) -> std::io::Result<()> {
-        let sent = match &self.chunks {
-            Some(tx) => tx.send(chunk).await.is_ok(),
-            None => false,
+        // Waits while the writer is WRITE_QUEUE_BYTES behind (a chunk larger than
+        // the whole budget takes all of it).
+        let share = chunk.len().clamp(1, WRITE_QUEUE_BYTES) as u32;
+        let sent = match (
+            &self.chunks,
+            self.budget.clone().acquire_many_owned(share).await,
+        ) {
+            (Some(tx), Ok(permit)) => tx.send((chunk, permit)).is_ok(),
+            _ => false,
         };
         if sent {
             return Ok(());
@@ -229,9 +243,12 @@ impl PartWriter {
 }
 
 /// `write_all` over several buffers at once: one system call for many network chunks.
-fn write_all_chunks(file: &mut std::fs::File, chunks: &[Bytes]) -> std::io::Result<()> {
+fn write_all_chunks<'a>(
+    file: &mut std::fs::File,
+    chunks: impl Iterator<Item = &'a Bytes>,
+) -> std::io::Result<()> {
     use std::io::{IoSlice, Write};
-    let mut slices: Vec<IoSlice<'_>> = chunks.iter().map(|c| IoSlice::new(c)).collect();
+    let mut slices: Vec<IoSlice<'_>> = chunks.map(|c| IoSlice::new(c)).collect();
     let mut rest = &mut slices[..];
     while !rest.is_empty() {
         match file.write_vectored(rest) {
