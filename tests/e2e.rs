@@ -150,6 +150,14 @@ async fn pasting_an_id_shows_its_status_and_progress_from_the_gateway() {
     driver.screenshot("main-dark-en").await;
     driver.click("#lang-button").await;
     chip_of(&driver, &id, "已成功").await;
+    // The detail pane re-renders after asking the backend again: wait for it too.
+    driver
+        .wait_for(
+            "the detail pane in Chinese",
+            "return document.querySelector('#detail').innerText.includes('复制 ID')",
+            vec![],
+        )
+        .await;
     driver.screenshot("main-dark-zh").await;
     driver.click("#theme-button").await;
     driver

@@ -272,6 +272,7 @@ async function removeKey() {
 }
 
 async function persistSettings(next) {
+  const languageBefore = language();
   settings = await api.saveSettings(next);
   setLanguage(settings.language);
   applyTheme(settings.theme);
@@ -279,6 +280,8 @@ async function persistSettings(next) {
   updateToggles();
   render();
   updateBanner(null);
+  // A toast from before a language switch would stay up in the old language.
+  if (language() !== languageBefore) $('toast').hidden = true;
 }
 
 async function saveSettingsFromDialog() {
