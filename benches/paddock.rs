@@ -11,15 +11,18 @@
 //!   asks for at start-up, and their JSON), which the window bench's "fetching over
 //!   IPC" includes.
 
+#[path = "support/common.rs"]
+mod common;
 #[path = "../tests/support/fake_anyfast.rs"]
 mod fake_anyfast;
 #[path = "support/history.rs"]
 mod history;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use common::{kib_field, median, scratch, wanted};
 use fake_anyfast::{FakeAnyfast, Reply, FAKE_KEY};
 use paddock::api::{AnyfastClient, BaseUrl, ClientConfig};
 use paddock::download::{download, CancelHandle};
@@ -30,13 +33,6 @@ use paddock::tracker::{NoEvents, PollConfig, Tracker};
 
 const MIB: u64 = 1024 * 1024;
 
-fn scratch() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("paddock-bench-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch dir");
-    dir
-}
-
 /// A file of `size` bytes with varied content (no sparse shortcuts).
 fn make_file(path: &Path, size: u64) {
     use std::io::Write;
@@ -45,18 +41,6 @@ fn make_file(path: &Path, size: u64) {
     for _ in 0..size / MIB {
         f.write_all(&block).expect("write");
     }
-}
-
-fn status_kib(field: &str) -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with(field))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|v| v.parse().ok())
-        })
-        .unwrap_or(0)
 }
 
 /// Resets the peak-RSS mark (Linux), so each run's peak is its own.
@@ -80,11 +64,6 @@ fn cpu_seconds() -> f64 {
 
 fn settle_disk() {
     let _ = std::process::Command::new("sync").status();
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(|a, b| a.total_cmp(b));
-    v[v.len() / 2]
 }
 
 async fn ours(url: &str, dest: &Path) -> f64 {
@@ -132,9 +111,10 @@ async fn bench_download(dir: &Path) {
             let c = curl(&url, &curl_dest);
             settle_disk();
             reset_peak();
-            let before = status_kib("VmRSS:");
+            let before = kib_field("/proc/self/status", "VmRSS:");
             let o = ours(&url, &our_dest).await;
-            peak_growth = peak_growth.max(status_kib("VmHWM:").saturating_sub(before));
+            peak_growth =
+                peak_growth.max(kib_field("/proc/self/status", "VmHWM:").saturating_sub(before));
             let _ = std::fs::remove_file(&curl_dest);
             let _ = std::fs::remove_file(&our_dest);
             if run > 0 {
@@ -257,15 +237,6 @@ async fn bench_list_rows(dir: &Path) {
     );
 }
 
-/// `cargo bench --bench paddock -- rows` runs only the figures named.
-fn wanted(name: &str) -> bool {
-    let names: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| !a.starts_with('-'))
-        .collect();
-    names.is_empty() || names.iter().any(|n| n == name)
-}
-
 fn main() {
     if std::env::args().any(|a| a == "--list") {
         return;
@@ -274,7 +245,7 @@ fn main() {
         .enable_all()
         .build()
         .expect("runtime");
-    let dir = scratch();
+    let dir = scratch("bench");
     runtime.block_on(async {
         if wanted("rows") {
             bench_list_rows(&dir).await;

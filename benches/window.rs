@@ -12,6 +12,8 @@
 //!   for the history to the painted list, and from a keystroke in the search box to
 //!   the painted filtered list. Read over WebDriver.
 
+#[path = "support/common.rs"]
+mod common;
 #[path = "support/history.rs"]
 mod history;
 #[path = "../tests/support/webdriver.rs"]
@@ -23,6 +25,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use common::{kib_field, median, scratch, wanted};
 use history::seed_history;
 use serde_json::json;
 use webdriver::{Driver, Launch};
@@ -46,18 +49,6 @@ fn bare_window() -> PathBuf {
         path.display()
     );
     path
-}
-
-fn scratch() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("paddock-window-bench-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch dir");
-    dir
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(|a, b| a.total_cmp(b));
-    v[v.len() / 2]
 }
 
 /// A program on screen: how long it took to paint, and its process.
@@ -140,18 +131,6 @@ fn process_tree(root: u32) -> Vec<u32> {
         i += 1;
     }
     tree
-}
-
-fn kib_field(file: &str, field: &str) -> u64 {
-    std::fs::read_to_string(file)
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with(field))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|v| v.parse().ok())
-        })
-        .unwrap_or(0)
 }
 
 /// Resident (RSS) and proportional (PSS, shared pages split between processes)
@@ -317,15 +296,6 @@ async fn bench_list_at_scale(dir: &Path) {
     driver.quit().await;
 }
 
-/// `cargo bench --bench window -- list` runs only the figures named.
-fn wanted(name: &str) -> bool {
-    let names: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| !a.starts_with('-'))
-        .collect();
-    names.is_empty() || names.iter().any(|n| n == name)
-}
-
 fn main() {
     if std::env::args().any(|a| a == "--list") {
         return;
@@ -334,7 +304,7 @@ fn main() {
         eprintln!("skipped: the window benchmarks need a display; run `./dev bench`");
         return;
     }
-    let dir = scratch();
+    let dir = scratch("window-bench");
     if wanted("startup") {
         bench_startup_and_memory(&dir);
     }

@@ -318,9 +318,10 @@ async fn fetch_body(
         match response.status() {
             StatusCode::OK => {
                 if received > 0 {
-                    // The server ignored the Range: start over.
-                    let stale = std::mem::replace(file, PartWriter::create(part).await?);
-                    let _ = stale.finish().await;
+                    // The server ignored the Range: start over. The old writer
+                    // stops first, so none of its queued bytes land in the new file.
+                    let _ = file.join().await;
+                    *file = PartWriter::create(part).await?;
                     received = 0;
                 }
                 total = content_length(&response);

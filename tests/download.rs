@@ -84,6 +84,22 @@ async fn a_dropped_connection_resumes_with_a_range_request() {
 }
 
 #[tokio::test]
+async fn a_host_that_ignores_range_starts_the_file_over() {
+    let fake = FakeAnyfast::start().await;
+    let id = task_id("norange");
+    fake.truncate_video(&id, 60_000);
+    fake.ignore_ranges(&id);
+    let dest = temp_dir("dl-norange").join("cat.mp4");
+    let (result, _) = save(&fake, &id, &dest).await;
+    assert_eq!(result.unwrap(), sample_video().len() as u64);
+    // The first 60,000 bytes are not kept twice: the file is the video, once.
+    assert_eq!(std::fs::read(&dest).unwrap(), sample_video());
+    let ranges: Vec<_> = fake.log().into_iter().filter_map(|l| l.range).collect();
+    assert_eq!(ranges, vec!["bytes=60000-".to_string()]);
+    assert_storage_never_saw_a_key(&fake);
+}
+
+#[tokio::test]
 async fn a_body_that_keeps_breaking_off_leaves_nothing_behind() {
     let fake = FakeAnyfast::start().await;
     let id = task_id("truncated");

@@ -146,6 +146,9 @@ struct Video {
     truncate_at: Option<usize>,
     /// Send the body in 16 KiB pieces this far apart.
     pace: Option<Duration>,
+    /// Answer every request with the whole file (200), Range or not; `truncate_at`
+    /// then cuts only the first answer.
+    ignores_range: bool,
 }
 
 struct FakeState {
@@ -246,6 +249,15 @@ impl FakeAnyfast {
     /// The storage host drops the connection after `bytes` bytes of this video.
     pub fn truncate_video(&self, id: &str, bytes: usize) {
         self.lock().videos.entry(id.into()).or_default().truncate_at = Some(bytes);
+    }
+
+    /// The storage host ignores Range headers for this video, as some CDNs do.
+    pub fn ignore_ranges(&self, id: &str) {
+        self.lock()
+            .videos
+            .entry(id.into())
+            .or_default()
+            .ignores_range = true;
     }
 
     /// The most gateway requests that were ever in progress at once.
@@ -411,7 +423,7 @@ fn pick_reply(st: &mut FakeState, path: &str, auth: Option<&str>) -> (Reply, Opt
 async fn storage_handler(State(state): State<Arc<Mutex<FakeState>>>, request: Request) -> Response {
     let path = request.uri().path().to_owned();
     let range = header_string(request.headers(), header::RANGE);
-    let (bytes, expired, truncate_at, pace) = {
+    let (bytes, expired, truncate_at, pace, ignores_range) = {
         let mut st = state.lock().unwrap_or_else(|p| p.into_inner());
         st.log.push(Logged {
             host: "storage",
@@ -429,13 +441,20 @@ async fn storage_handler(State(state): State<Arc<Mutex<FakeState>>>, request: Re
         if video.bytes.is_empty() {
             video.bytes = sample_video();
         }
+        let truncate_at = if video.ignores_range {
+            video.truncate_at.take()
+        } else {
+            video.truncate_at
+        };
         (
             video.bytes.clone(),
             video.expired,
-            video.truncate_at,
+            truncate_at,
             video.pace,
+            video.ignores_range,
         )
     };
+    let range = if ignores_range { None } else { range };
     if expired {
         let xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>AccessDenied</Code><Message>Request has expired.</Message></Error>";
         return (
