@@ -25,7 +25,7 @@ use std::time::{Duration, Instant};
 use common::{kib_field, median, scratch, wanted};
 use fake_anyfast::{FakeAnyfast, Reply, FAKE_KEY};
 use paddock::api::{AnyfastClient, BaseUrl, ClientConfig};
-use paddock::download::{download, CancelHandle};
+use paddock::download::{download, CancelHandle, SaveOptions};
 use paddock::keystore::{ApiKey, KeyStore, MemoryKeyring};
 use paddock::media_server::MediaServer;
 use paddock::store::{TaskStore, Tracking};
@@ -73,7 +73,11 @@ async fn ours(url: &str, dest: &Path) -> f64 {
         .clone();
     let (_c, rx) = CancelHandle::new();
     let started = Instant::now();
-    download(&http, url, dest, rx, |_| {})
+    let options = SaveOptions {
+        overwrite: true,
+        ..SaveOptions::default()
+    };
+    download(&http, url, dest, options, rx, |_| {})
         .await
         .expect("download");
     started.elapsed().as_secs_f64()
@@ -97,7 +101,7 @@ async fn bench_download(dir: &Path) {
     for size_mib in [100u64, 1024] {
         let source = dir.join(format!("source-{size_mib}.bin"));
         make_file(&source, size_mib * MIB);
-        let url = server.url_for(&source);
+        let url = server.url_for(&source).expect("url");
         let runs = if size_mib >= 1024 { 4 } else { 5 };
         let mut ratios = Vec::new();
         let mut our_times = Vec::new();
@@ -174,6 +178,8 @@ async fn bench_polling(dir: &Path) {
         jitter: 0.1,
         max_backoff: Duration::from_secs(30),
         per_gateway: PER_GATEWAY,
+        // The floor is the concurrency cap alone, not the gateway's minute budget.
+        per_minute: 1_000_000,
         lifetime_secs: 86_400,
     };
     let client = AnyfastClient::new(ClientConfig::default()).expect("client");

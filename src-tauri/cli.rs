@@ -25,6 +25,26 @@ use crate::store::{StoredError, Tracking};
 use crate::timefmt;
 use crate::tracker::{NoEvents, PollConfig, TaskDetail, TaskEvents, TaskRow, Tracker};
 
+// `println!`/`print!` panic when stdout is a pipe that closed (`paddock list | head`):
+// Rust ignores SIGPIPE. These write instead, and a closed stdout ends the command
+// quietly, as it would for any Unix tool.
+macro_rules! println {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if writeln!(std::io::stdout().lock(), $($arg)*).is_err() {
+            std::process::exit(0);
+        }
+    }};
+}
+macro_rules! print {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if write!(std::io::stdout().lock(), $($arg)*).is_err() {
+            std::process::exit(0);
+        }
+    }};
+}
+
 /// Keep watch over HappyHorse video tasks on an Anyfast gateway.
 ///
 /// With no command, opens the window. Environment: ANYFAST_BASE_URL, ANYFAST_API_KEY,
@@ -68,6 +88,9 @@ pub enum Command {
         /// Save each video into this folder as soon as its task succeeds.
         #[arg(long, value_name = "DIR")]
         save: Option<PathBuf>,
+        /// Refuse videos larger than this (e.g. 500M, 2G); default: the Settings value.
+        #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+        max_size: Option<u64>,
         /// One JSON object per line.
         #[arg(long)]
         json: bool,
@@ -79,6 +102,18 @@ pub enum Command {
         /// Where to write the file (a folder or a file name); default: current folder.
         #[arg(short, long)]
         output: Option<PathBuf>,
+        /// Refuse videos larger than this (e.g. 500M, 2G); default: the Settings value.
+        #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+        max_size: Option<u64>,
+        /// Replace the file if it already exists.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Stop tracking tasks and remove them from the history.
+    Remove {
+        /// Task IDs.
+        #[arg(required = true)]
+        ids: Vec<String>,
     },
     /// Export the history with saved paths and link expiry.
     Export {
@@ -118,6 +153,59 @@ pub enum StatusArg {
 pub enum ExportFormat {
     Csv,
     Json,
+}
+
+/// One line from stdin, at most 4 KiB (a key is far shorter). From a terminal the
+/// typing is not echoed: `stty -echo` for the read, and the old mode back after.
+fn read_secret_line() -> std::io::Result<String> {
+    use std::io::BufRead;
+    let on_terminal = std::io::stdin().is_terminal();
+    let hide = |flag: &str| {
+        if cfg!(unix) && on_terminal {
+            let _ = std::process::Command::new("stty")
+                .arg(flag)
+                .stdin(std::process::Stdio::inherit())
+                .status();
+        }
+    };
+    hide("-echo");
+    let mut line = Vec::new();
+    let read = std::io::stdin()
+        .lock()
+        .take(4096)
+        .read_until(b'\n', &mut line);
+    hide("echo");
+    if on_terminal {
+        eprintln!();
+    }
+    read?;
+    Ok(String::from_utf8_lossy(&line).into_owned())
+}
+
+/// `500M`, `2G`, `2GiB`, `1048576`: a size in bytes, units binary.
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (digits, unit) = t.split_at(split);
+    let n: u64 = digits
+        .parse()
+        .map_err(|_| format!("{text:?} is not a size such as 500M or 2G"))?;
+    let shift = match unit
+        .trim()
+        .to_ascii_uppercase()
+        .trim_end_matches("IB")
+        .trim_end_matches('B')
+    {
+        "" => 0,
+        "K" => 10,
+        "M" => 20,
+        "G" => 30,
+        "T" => 40,
+        _ => return Err(format!("{text:?} has an unknown unit; use K, M, G or T")),
+    };
+    n.checked_mul(1u64 << shift)
+        .filter(|n| *n > 0)
+        .ok_or_else(|| format!("{text:?} is not a usable size"))
 }
 
 /// The exit code for an error, by its stable code.
@@ -177,8 +265,19 @@ async fn execute(paddock: &Paddock, command: Command) -> u8 {
         Command::Query { ids, json } => query(paddock, ids, json).await,
         Command::Add { text } => add(paddock, text).await,
         Command::List { status, json } => list(paddock, status, json),
-        Command::Watch { ids, save, json } => watch(paddock, ids, save, json).await,
-        Command::Save { id, output } => save(paddock, &id, output).await,
+        Command::Watch {
+            ids,
+            save,
+            max_size,
+            json,
+        } => watch(paddock, ids, save, max_size, json).await,
+        Command::Save {
+            id,
+            output,
+            max_size,
+            force,
+        } => save(paddock, &id, output, max_size, force).await,
+        Command::Remove { ids } => remove(paddock, ids).await,
         Command::Export { format, output } => export(paddock, format, output),
         Command::Key { action } => key(paddock, action).await,
     }
@@ -305,13 +404,26 @@ async fn query(paddock: &Paddock, ids: Vec<String>, json: bool) -> u8 {
     worst
 }
 
+/// All of stdin, up to the paste limit.
 fn read_stdin() -> Result<String, u8> {
-    let mut text = String::new();
-    std::io::stdin().read_to_string(&mut text).map_err(|e| {
-        eprintln!("paddock: could not read stdin: {e}");
-        2
-    })?;
-    Ok(text)
+    let limit = crate::tracker::MAX_PASTE_BYTES;
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .lock()
+        .take(limit as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| {
+            eprintln!("paddock: could not read stdin: {e}");
+            2
+        })?;
+    if bytes.len() > limit {
+        eprintln!(
+            "paddock: more than {} MiB on stdin; add the IDs in parts",
+            limit >> 20
+        );
+        return Err(2);
+    }
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
 async fn add(paddock: &Paddock, text: Vec<String>) -> u8 {
@@ -408,7 +520,13 @@ fn row_code(row: &TaskRow) -> u8 {
     }
 }
 
-async fn watch(paddock: &Paddock, ids: Vec<String>, save_dir: Option<PathBuf>, json: bool) -> u8 {
+async fn watch(
+    paddock: &Paddock,
+    ids: Vec<String>,
+    save_dir: Option<PathBuf>,
+    max_size: Option<u64>,
+    json: bool,
+) -> u8 {
     let (tx, mut rx) = mpsc::unbounded_channel();
     let tracker = match tracker(paddock, Arc::new(ChannelEvents(tx))) {
         Ok(t) => t,
@@ -468,7 +586,7 @@ async fn watch(paddock: &Paddock, ids: Vec<String>, save_dir: Option<PathBuf>, j
                 }
                 if let (Some(dir), Some(Status::Succeeded)) = (&save_dir, row.status) {
                     if row.tracking == Tracking::Final && !saved.contains_key(&row.id) {
-                        let code = save_into(paddock, &d, dir).await;
+                        let code = save_into(paddock, &d, dir, max_size).await;
                         saved.insert(row.id.clone(), code);
                     }
                 }
@@ -495,7 +613,7 @@ async fn watch(paddock: &Paddock, ids: Vec<String>, save_dir: Option<PathBuf>, j
             if let (Some(dir), Some(Status::Succeeded)) = (&save_dir, d.row.status) {
                 let code = match saved.get(id) {
                     Some(c) => *c,
-                    None => save_into(paddock, &d, dir).await,
+                    None => save_into(paddock, &d, dir, max_size).await,
                 };
                 worst = worst.max(code);
             }
@@ -531,19 +649,26 @@ fn print_change(d: &TaskDetail, json: bool) {
     let _ = std::io::stdout().flush();
 }
 
-async fn save_into(paddock: &Paddock, d: &TaskDetail, dir: &Path) -> u8 {
+async fn save_into(paddock: &Paddock, d: &TaskDetail, dir: &Path, max_size: Option<u64>) -> u8 {
     let name = default_file_name(
         &d.row.id,
         d.task.as_ref().and_then(|t| t.prompt.as_deref()),
         d.task.as_ref().and_then(|t| t.finished_at),
     );
-    download_to(paddock, &d.row.id, &dir.join(name)).await
+    let dest = crate::download::unused_path(&dir.join(name));
+    download_to(paddock, &d.row.id, &dest, false, max_size).await
 }
 
-async fn download_to(paddock: &Paddock, id: &str, dest: &Path) -> u8 {
+async fn download_to(
+    paddock: &Paddock,
+    id: &str,
+    dest: &Path,
+    force: bool,
+    max_size: Option<u64>,
+) -> u8 {
     let on_terminal = std::io::stderr().is_terminal();
     let result = paddock
-        .save_video(id, dest, |p: Progress| {
+        .save_video(id, dest, force, max_size, |p: Progress| {
             if on_terminal {
                 let pct = p
                     .total
@@ -575,7 +700,13 @@ async fn download_to(paddock: &Paddock, id: &str, dest: &Path) -> u8 {
     }
 }
 
-async fn save(paddock: &Paddock, id: &str, output: Option<PathBuf>) -> u8 {
+async fn save(
+    paddock: &Paddock,
+    id: &str,
+    output: Option<PathBuf>,
+    max_size: Option<u64>,
+    force: bool,
+) -> u8 {
     if let Err(e) = crate::ids::TaskId::parse(id) {
         eprintln!("paddock: {id}: {e}");
         return 2;
@@ -616,7 +747,48 @@ async fn save(paddock: &Paddock, id: &str, output: Option<PathBuf>) -> u8 {
         Some(p) => p,
         None => PathBuf::from(name),
     };
-    download_to(paddock, id, &dest).await
+    download_to(paddock, id, &dest, force, max_size).await
+}
+
+/// Removes tasks from the history, so a row that misbehaves can always be taken out
+/// without opening the window. Unknown IDs are reported, not an error for the rest.
+async fn remove(paddock: &Paddock, ids: Vec<String>) -> u8 {
+    let mut valid = Vec::new();
+    let mut worst = 0;
+    for id in &ids {
+        match crate::ids::TaskId::parse(id) {
+            Ok(id) => valid.push(id.as_str().to_owned()),
+            Err(e) => {
+                eprintln!("paddock: {id}: {e}");
+                worst = 2;
+            }
+        }
+    }
+    let tracker = match tracker(paddock, Arc::new(NoEvents)) {
+        Ok(t) => t,
+        Err(code) => return code,
+    };
+    let known: Vec<String> = valid
+        .iter()
+        .filter(|id| {
+            let known = tracker.record(id).is_some();
+            if !known {
+                eprintln!("paddock: {id}: not in the history");
+            }
+            known
+        })
+        .cloned()
+        .collect();
+    if known.len() < valid.len() {
+        worst = worst.max(4);
+    }
+    match tracker.remove(known).await {
+        Ok(n) => {
+            println!("{n} removed");
+            worst
+        }
+        Err(e) => fail(&AppError::from(e)),
+    }
 }
 
 const CSV_COLUMNS: [&str; 18] = [
@@ -652,7 +824,9 @@ fn csv_cell(v: &Value) -> String {
             .to_owned(),
         other => other.to_string(),
     };
-    let text = if text.starts_with(['=', '+', '-', '@']) && text.parse::<f64>().is_err() {
+    let text = if text.starts_with(['\t', '\r'])
+        || (text.starts_with(['=', '+', '-', '@']) && text.parse::<f64>().is_err())
+    {
         format!("'{text}")
     } else {
         text
@@ -724,11 +898,13 @@ async fn key(paddock: &Paddock, action: KeyAction) -> u8 {
                     "Paste the API key and press Enter (it is not echoed to the history or logs):"
                 );
             }
-            let mut line = String::new();
-            if let Err(e) = std::io::stdin().read_line(&mut line) {
-                eprintln!("paddock: could not read stdin: {e}");
-                return 2;
-            }
+            let line = match read_secret_line() {
+                Ok(line) => line,
+                Err(e) => {
+                    eprintln!("paddock: could not read stdin: {e}");
+                    return 2;
+                }
+            };
             match paddock.set_key(&line).await {
                 Ok(status) => {
                     println!(

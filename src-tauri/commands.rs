@@ -2,7 +2,7 @@
 //! errors reach the page as `{code, message, ...}`. All are async so none runs on
 //! the main thread.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde::Serialize;
 use tauri::ipc::Channel;
@@ -10,12 +10,19 @@ use tauri::{AppHandle, Manager, Runtime, State};
 use tauri_plugin_dialog::DialogExt;
 use tauri_plugin_opener::OpenerExt;
 
+use crate::api::ApiError;
 use crate::download::{DownloadError, Progress};
+use crate::ids::TaskId;
 use crate::keystore::KeyStatus;
-use crate::service::{AppError, Paddock, SettingsView};
+use crate::service::{AppError, DestinationTicket, Paddock, SettingsView};
 use crate::settings::Settings;
 use crate::store::StoredError;
 use crate::tracker::{AddSummary, TaskDetail, TaskRow, Tracker};
+
+/// Every ID the page sends is checked before anything else happens.
+fn task_id(text: &str) -> Result<TaskId, AppError> {
+    Ok(TaskId::parse(text).map_err(ApiError::from)?)
+}
 
 /// What the page needs once at start-up.
 #[derive(Serialize)]
@@ -78,7 +85,7 @@ pub async fn task_detail(
     paddock: State<'_, Paddock>,
     id: String,
 ) -> Result<Option<TaskDetail>, AppError> {
-    paddock.detail(&id).await
+    paddock.detail(task_id(&id)?.as_str()).await
 }
 
 /// Adds every task ID found in pasted text and starts watching the new ones.
@@ -93,6 +100,10 @@ pub async fn remove_tasks(
     tracker: State<'_, Tracker>,
     ids: Vec<String>,
 ) -> Result<usize, AppError> {
+    let ids = ids
+        .iter()
+        .map(|id| task_id(id).map(|id| id.as_str().to_owned()))
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(tracker.remove(ids).await?)
 }
 
@@ -105,7 +116,7 @@ pub async fn clear_finished(tracker: State<'_, Tracker>) -> Result<usize, AppErr
 /// Asks the gateway again now about one task.
 #[tauri::command]
 pub async fn refresh_task(tracker: State<'_, Tracker>, id: String) -> Result<(), AppError> {
-    tracker.refresh(&id);
+    tracker.refresh(task_id(&id)?.as_str());
     Ok(())
 }
 
@@ -119,7 +130,7 @@ pub async fn refresh_all(tracker: State<'_, Tracker>) -> Result<(), AppError> {
 /// Drops a finished task's "new" mark.
 #[tauri::command]
 pub async fn mark_seen(tracker: State<'_, Tracker>, id: String) -> Result<(), AppError> {
-    Ok(tracker.mark_seen(&id).await?)
+    Ok(tracker.mark_seen(task_id(&id)?.as_str()).await?)
 }
 
 /// Why querying is paused (a rejected key), or null.
@@ -138,18 +149,22 @@ pub async fn frontend_ready(first_paint_ms: f64, tasks: usize) -> Result<(), App
 }
 
 /// Asks where to save a task's video, suggesting a name in the Videos/Paddock folder.
-/// Returns null when the user cancels. Debug builds take `PADDOCK_SAVE_PATH` instead
-/// of showing the dialog, so end-to-end tests can save without a native dialog.
+/// The chosen path stays in Rust: the page gets a ticket to save with and the path
+/// to show, or null when the user cancels. Debug builds take `PADDOCK_SAVE_PATH`
+/// instead of showing the dialog, so end-to-end tests can save without one.
 #[tauri::command]
 pub async fn choose_save_path<R: Runtime>(
     app: AppHandle<R>,
     paddock: State<'_, Paddock>,
     id: String,
-) -> Result<Option<String>, AppError> {
-    let name = paddock.default_file_name(&id)?;
+) -> Result<Option<DestinationTicket>, AppError> {
+    let id = task_id(&id)?;
+    let name = paddock.default_file_name(id.as_str())?;
     if cfg!(debug_assertions) {
         if let Some(dir) = std::env::var_os("PADDOCK_SAVE_PATH") {
-            return Ok(Some(PathBuf::from(dir).join(&name).display().to_string()));
+            // As if the dialog had asked about replacing the file and been told yes.
+            let path = PathBuf::from(dir).join(&name);
+            return Ok(Some(paddock.hold_destination(&id, path, true)?));
         }
     }
     let folder = app.path().video_dir().ok().map(|d| d.join("Paddock"));
@@ -160,26 +175,32 @@ pub async fn choose_save_path<R: Runtime>(
         .set_file_name(&name)
         .add_filter("MP4", &["mp4"]);
     if let Some(folder) = folder {
-        let _ = std::fs::create_dir_all(&folder);
+        let _ = tokio::fs::create_dir_all(&folder).await;
         dialog = dialog.set_directory(folder);
     }
     dialog.save_file(move |chosen| {
         let _ = tx.send(chosen.and_then(|p| p.into_path().ok()));
     });
-    Ok(rx.await.ok().flatten().map(|p| p.display().to_string()))
+    match rx.await.ok().flatten() {
+        // The native dialog has already asked before replacing an existing file.
+        Some(path) => Ok(Some(paddock.hold_destination(&id, path, true)?)),
+        None => Ok(None),
+    }
 }
 
-/// Saves a task's video to `path`, reporting cumulative progress on `on_progress`.
-/// The bytes go from the storage host to disk; none cross IPC.
+/// Saves a task's video to the destination chosen for it (by ticket), reporting
+/// cumulative progress on `on_progress`. The bytes go from the storage host to
+/// disk; none cross IPC.
 #[tauri::command]
 pub async fn save_video(
     paddock: State<'_, Paddock>,
     id: String,
-    path: String,
+    ticket: String,
     on_progress: Channel<Progress>,
 ) -> Result<String, AppError> {
+    let id = task_id(&id)?;
     let saved = paddock
-        .save_video(&id, Path::new(&path), |p| {
+        .save_to_destination(&id, &ticket, |p| {
             if let Err(e) = on_progress.send(p) {
                 tracing::debug!(error = %e, "progress not delivered");
             }
@@ -191,48 +212,49 @@ pub async fn save_video(
 /// Stops a running download.
 #[tauri::command]
 pub async fn cancel_download(paddock: State<'_, Paddock>, id: String) -> Result<bool, AppError> {
-    Ok(paddock.cancel_download(&id))
+    Ok(paddock.cancel_download(task_id(&id)?.as_str()))
 }
 
 /// Shows a saved video in the system file manager.
 #[tauri::command]
 pub async fn show_in_folder<R: Runtime>(
     app: AppHandle<R>,
-    tracker: State<'_, Tracker>,
+    paddock: State<'_, Paddock>,
     id: String,
 ) -> Result<(), AppError> {
-    let path = tracker
-        .record(&id)
-        .and_then(|r| r.saved_path)
-        .ok_or(DownloadError::NoVideo)?;
+    let path = paddock.saved_video(&task_id(&id)?).await?;
     app.opener()
         .reveal_item_in_dir(&path)
         .map_err(|e| DownloadError::Disk {
-            path,
+            path: path.display().to_string(),
             reason: e.to_string(),
         })?;
     Ok(())
 }
 
-/// Opens a task's video link in the system's player or browser (when the webview
-/// cannot decode H.264).
+/// Opens a task's saved video in the system's player (when the webview cannot
+/// decode H.264), or else its https link in the browser. Nothing else can be opened
+/// from here: not a path the page names, nor one a tampered history holds.
 #[tauri::command]
 pub async fn open_video_externally<R: Runtime>(
     app: AppHandle<R>,
-    tracker: State<'_, Tracker>,
+    paddock: State<'_, Paddock>,
     id: String,
 ) -> Result<(), AppError> {
-    let detail = tracker.detail(&id);
-    let target = detail
-        .as_ref()
-        .and_then(|d| d.row.saved_path.clone().or_else(|| d.row.video_url.clone()))
-        .ok_or(DownloadError::NoVideo)?;
-    let result = if target.starts_with("http") {
-        app.opener().open_url(&target, None::<&str>)
-    } else {
-        app.opener().open_path(&target, None::<&str>)
+    let id = task_id(&id)?;
+    let result = match paddock.saved_video(&id).await {
+        Ok(path) => app
+            .opener()
+            .open_path(path.display().to_string(), None::<&str>)
+            .map_err(|e| (path.display().to_string(), e)),
+        Err(_) => {
+            let url = paddock.video_link(&id)?;
+            app.opener()
+                .open_url(&url, None::<&str>)
+                .map_err(|e| (url.clone(), e))
+        }
     };
-    result.map_err(|e| DownloadError::Disk {
+    result.map_err(|(target, e)| DownloadError::Disk {
         path: target,
         reason: e.to_string(),
     })?;

@@ -29,6 +29,29 @@ const WRITE_BATCH: usize = 64;
 /// Progress is reported at most this often (and once at the end).
 const PROGRESS_EVERY: Duration = Duration::from_millis(100);
 
+/// The largest video Paddock saves unless told otherwise (Settings, `--max-size`).
+/// HappyHorse videos are tens of megabytes; a body past this is not a video.
+pub const DEFAULT_MAX_BYTES: u64 = 2 << 30;
+
+/// How one save behaves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SaveOptions {
+    /// The body is refused past this many bytes, announced or streamed.
+    pub max_bytes: u64,
+    /// Replace a file already at the destination (the user confirmed it). Without
+    /// this the save fails rather than overwrite.
+    pub overwrite: bool,
+}
+
+impl Default for SaveOptions {
+    fn default() -> Self {
+        Self {
+            max_bytes: DEFAULT_MAX_BYTES,
+            overwrite: false,
+        }
+    }
+}
+
 /// Cumulative progress of one download.
 #[derive(Debug, Clone, Copy, Serialize, PartialEq)]
 pub struct Progress {
@@ -60,6 +83,29 @@ pub enum DownloadError {
     Cancelled,
     #[error("This task has no video to save.")]
     NoVideo,
+    #[error("Choose where to save the video first.")]
+    NoDestination,
+    #[error("This video is already being saved{}.", .0.as_deref().map(|p| format!(" to {p}")).unwrap_or_default())]
+    AlreadySaving(Option<String>),
+    #[error("The video is larger than the limit of {} (Settings, or --max-size); nothing was kept.", human_bytes(*.limit))]
+    TooLarge { limit: u64 },
+    #[error("The storage host sent more than the {expected} bytes it announced; the file was not kept. Try again.")]
+    LongerThanAnnounced { expected: u64 },
+    #[error("{0} already exists; Paddock does not overwrite a file unless you confirm it.")]
+    Exists(String),
+}
+
+/// `2.0 GiB`, `350 MiB`, `900 KiB`.
+pub fn human_bytes(n: u64) -> String {
+    const KIB: f64 = 1024.0;
+    let f = n as f64;
+    if f >= KIB * KIB * KIB {
+        format!("{:.1} GiB", f / (KIB * KIB * KIB))
+    } else if f >= KIB * KIB {
+        format!("{:.0} MiB", f / (KIB * KIB))
+    } else {
+        format!("{:.0} KiB", f / KIB)
+    }
 }
 
 impl DownloadError {
@@ -74,6 +120,11 @@ impl DownloadError {
             Self::Disk { .. } => "disk",
             Self::Cancelled => "cancelled",
             Self::NoVideo => "no_video",
+            Self::AlreadySaving(_) => "already_saving",
+            Self::NoDestination => "no_destination",
+            Self::TooLarge { .. } => "too_large",
+            Self::LongerThanAnnounced { .. } => "bad_length",
+            Self::Exists(_) => "file_exists",
         }
     }
 }
@@ -131,6 +182,7 @@ pub async fn download(
     http: &reqwest::Client,
     url: &str,
     dest: &Path,
+    options: SaveOptions,
     mut cancel: watch::Receiver<bool>,
     mut on_progress: impl FnMut(Progress),
 ) -> Result<u64, DownloadError> {
@@ -139,23 +191,98 @@ pub async fn download(
             .await
             .map_err(|e| disk_error(dir, &e))?;
     }
-    let part = part_path(dest);
-    let result = fetch_to(http, url, &part, &mut cancel, &mut on_progress).await;
-    match result {
-        Ok(n) => {
-            tokio::fs::rename(&part, dest).await.map_err(|e| {
-                let err = disk_error(dest, &e);
-                let part = part.clone();
-                tokio::spawn(async move { tokio::fs::remove_file(part).await.ok() });
-                err
-            })?;
-            Ok(n)
+    if !options.overwrite && tokio::fs::symlink_metadata(dest).await.is_ok() {
+        return Err(DownloadError::Exists(dest.display().to_string()));
+    }
+    let mut file = PartWriter::create(dest).await?;
+    let part = file.path.clone();
+    let result = fetch_body(
+        http,
+        url,
+        dest,
+        &mut file,
+        options.max_bytes,
+        &mut cancel,
+        &mut on_progress,
+    )
+    .await;
+    // Let the writer stop (and flush, on success) before the file is moved or removed.
+    let written = file.finish().await.map_err(|e| disk_error(&part, &e));
+    let outcome = match (result, written) {
+        (Ok(n), Ok(())) => {
+            let dest = dest.to_owned();
+            let moved_part = part.clone();
+            tokio::task::spawn_blocking(move || publish(&moved_part, &dest, options.overwrite))
+                .await
+                .unwrap_or_else(|e| {
+                    Err(DownloadError::Disk {
+                        path: part.display().to_string(),
+                        reason: e.to_string(),
+                    })
+                })
+                .map(|()| n)
         }
-        Err(e) => {
-            let _ = tokio::fs::remove_file(&part).await;
-            Err(e)
+        (Err(e), _) | (Ok(_), Err(e)) => Err(e),
+    };
+    if outcome.is_err() {
+        let _ = tokio::fs::remove_file(&part).await;
+    }
+    outcome
+}
+
+/// Gives the finished `.part` file its final name. Without `overwrite` a hard link
+/// refuses an existing destination atomically; file systems without hard links (FAT
+/// on a USB stick) fall back to a check and a rename.
+fn publish(part: &Path, dest: &Path, overwrite: bool) -> Result<(), DownloadError> {
+    if overwrite {
+        return std::fs::rename(part, dest).map_err(|e| disk_error(dest, &e));
+    }
+    match std::fs::hard_link(part, dest) {
+        Ok(()) => {
+            let _ = std::fs::remove_file(part);
+            Ok(())
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            Err(DownloadError::Exists(dest.display().to_string()))
+        }
+        Err(_) => {
+            if std::fs::symlink_metadata(dest).is_ok() {
+                return Err(DownloadError::Exists(dest.display().to_string()));
+            }
+            std::fs::rename(part, dest).map_err(|e| disk_error(dest, &e))
         }
     }
+}
+
+/// A new `.part` file beside `dest`, created exclusively: an existing file or a
+/// symlink planted under that name is never opened, truncated or followed. A second
+/// save of the same name picks the next free `.N.part`.
+fn create_part(dest: &Path) -> Result<(PathBuf, std::fs::File), DownloadError> {
+    let base = part_path(dest);
+    let mut last = None;
+    for n in 0..100u32 {
+        let path = if n == 0 {
+            base.clone()
+        } else {
+            let mut name = dest
+                .file_name()
+                .map(|n| n.to_os_string())
+                .unwrap_or_default();
+            name.push(format!(".{n}.part"));
+            dest.with_file_name(name)
+        };
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+        {
+            Ok(file) => return Ok((path, file)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => last = Some(e),
+            Err(e) => return Err(disk_error(&path, &e)),
+        }
+    }
+    let e = last.unwrap_or_else(|| std::io::ErrorKind::AlreadyExists.into());
+    Err(disk_error(&base, &e))
 }
 
 /// Writes the body to the `.part` file on a blocking thread, straight from the
@@ -163,6 +290,8 @@ pub async fn download(
 /// every byte once or twice more on the way, which cost a 1 GiB save ~40% of its
 /// speed against curl (`./dev bench`).
 struct PartWriter {
+    /// The `.part` file being written.
+    path: PathBuf,
     chunks: Option<mpsc::UnboundedSender<(Bytes, OwnedSemaphorePermit)>>,
     /// The queue's byte budget; a chunk holds its share until it is on disk.
     budget: Arc<Semaphore>,
@@ -171,13 +300,15 @@ struct PartWriter {
 }
 
 impl PartWriter {
-    /// Creates (or truncates) the file; failing here means nothing was requested yet.
-    async fn create(path: &Path) -> Result<Self, DownloadError> {
-        let file = tokio::fs::File::create(path)
+    /// Creates a new `.part` file for `dest`; failing here means nothing was requested yet.
+    async fn create(dest: &Path) -> Result<Self, DownloadError> {
+        let dest_owned = dest.to_owned();
+        let (path, file) = tokio::task::spawn_blocking(move || create_part(&dest_owned))
             .await
-            .map_err(|e| disk_error(path, &e))?
-            .into_std()
-            .await;
+            .map_err(|e| DownloadError::Disk {
+                path: dest.display().to_string(),
+                reason: e.to_string(),
+            })??;
         let (chunks, mut queue) = mpsc::unbounded_channel::<(Bytes, OwnedSemaphorePermit)>();
         let thread = tokio::task::spawn_blocking(move || {
             let mut file = file;
@@ -197,6 +328,7 @@ impl PartWriter {
             file.sync_all()
         });
         Ok(Self {
+            path,
             chunks: Some(chunks),
             budget: Arc::new(Semaphore::new(WRITE_QUEUE_BYTES)),
             thread: Some(thread),
@@ -261,40 +393,19 @@ fn write_all_chunks<'a>(
     Ok(())
 }
 
-async fn fetch_to(
-    http: &reqwest::Client,
-    url: &str,
-    part: &Path,
-    cancel: &mut watch::Receiver<bool>,
-    on_progress: &mut impl FnMut(Progress),
-) -> Result<u64, DownloadError> {
-    let mut file = PartWriter::create(part).await?;
-    let result = fetch_body(http, url, part, &mut file, cancel, on_progress).await;
-    match result {
-        Ok(received) => {
-            file.finish().await.map_err(|e| disk_error(part, &e))?;
-            Ok(received)
-        }
-        Err(e) => {
-            // Let the writer stop before the caller removes the file.
-            let _ = file.finish().await;
-            Err(e)
-        }
-    }
-}
-
 async fn fetch_body(
     http: &reqwest::Client,
     url: &str,
-    part: &Path,
+    dest: &Path,
     file: &mut PartWriter,
+    max_bytes: u64,
     cancel: &mut watch::Receiver<bool>,
     on_progress: &mut impl FnMut(Progress),
 ) -> Result<u64, DownloadError> {
     let started = Instant::now();
     let mut received: u64 = 0;
     let mut total: Option<u64> = None;
-    let mut last_report = Instant::now() - PROGRESS_EVERY;
+    let mut last_report: Option<Instant> = None;
     let mut attempt = 0;
     loop {
         // No Authorization header here, ever: the storage host is not the gateway.
@@ -318,13 +429,17 @@ async fn fetch_body(
         match response.status() {
             StatusCode::OK => {
                 if received > 0 {
-                    // The server ignored the Range: start over. The old writer
-                    // stops first, so none of its queued bytes land in the new file.
+                    // The server ignored the Range: start over in a new file. The
+                    // old writer stops first, so none of its queued bytes land anywhere.
                     let _ = file.join().await;
-                    *file = PartWriter::create(part).await?;
+                    let _ = tokio::fs::remove_file(&file.path).await;
+                    *file = PartWriter::create(dest).await?;
                     received = 0;
                 }
                 total = content_length(&response);
+                if total.is_some_and(|t| t > max_bytes) {
+                    return Err(DownloadError::TooLarge { limit: max_bytes });
+                }
             }
             StatusCode::PARTIAL_CONTENT => {
                 let range_start = response
@@ -333,7 +448,12 @@ async fn fetch_body(
                     .and_then(|v| v.to_str().ok())
                     .and_then(parse_content_range);
                 match range_start {
-                    Some((start, full)) if start == received => total = full.or(total),
+                    Some((start, full)) if start == received => {
+                        total = full.or(total);
+                        if total.is_some_and(|t| t > max_bytes) {
+                            return Err(DownloadError::TooLarge { limit: max_bytes });
+                        }
+                    }
                     _ => {
                         return Err(DownloadError::Truncated {
                             got: received,
@@ -352,10 +472,20 @@ async fn fetch_body(
             };
             match chunk {
                 Ok(Some(bytes)) => {
-                    received += bytes.len() as u64;
-                    file.write(bytes).await.map_err(|e| disk_error(part, &e))?;
-                    if last_report.elapsed() >= PROGRESS_EVERY {
-                        last_report = Instant::now();
+                    received = received.saturating_add(bytes.len() as u64);
+                    if received > max_bytes {
+                        return Err(DownloadError::TooLarge { limit: max_bytes });
+                    }
+                    if total.is_some_and(|t| received > t) {
+                        // More than the host announced: not the file it described.
+                        return Err(DownloadError::LongerThanAnnounced {
+                            expected: total.unwrap_or(0),
+                        });
+                    }
+                    let part = file.path.clone();
+                    file.write(bytes).await.map_err(|e| disk_error(&part, &e))?;
+                    if last_report.is_none_or(|at| at.elapsed() >= PROGRESS_EVERY) {
+                        last_report = Some(Instant::now());
                         on_progress(progress(received, total, started));
                     }
                 }
@@ -448,8 +578,11 @@ pub fn unused_path(dest: &Path) -> PathBuf {
 pub fn default_file_name(id: &str, prompt: Option<&str>, finished_at: Option<i64>) -> String {
     let date = timefmt::date_only(finished_at.unwrap_or_else(timefmt::now_unix));
     let slug = slugify(prompt.unwrap_or(""), 40);
+    // Only ID characters: the name must be safe even for an ID that never passed
+    // validation (found by the property tests: an ID of "<").
     let short: String = id
         .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
         .rev()
         .take(8)
         .collect::<Vec<_>>()

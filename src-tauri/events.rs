@@ -68,6 +68,7 @@ impl<R: Runtime> TauriEvents<R> {
             .chars()
             .take(80)
             .collect();
+        let what = escape_markup(&what);
         let title = match (row.status, chinese) {
             (Some(Status::Succeeded), false) => "Video ready",
             (Some(Status::Succeeded), true) => "视频已生成",
@@ -84,5 +85,24 @@ impl<R: Runtime> TauriEvents<R> {
         {
             tracing::info!(error = %e, "desktop notification not shown");
         }
+    }
+}
+
+/// Notification servers read the body as markup (`<b>`, `<a href>`): a prompt is
+/// shown as the text it is.
+pub fn escape_markup(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn notification_bodies_are_text_not_markup() {
+        assert_eq!(
+            super::escape_markup("<a href=\"x\">cat & dog</a>"),
+            "&lt;a href=\"x\"&gt;cat &amp; dog&lt;/a&gt;"
+        );
     }
 }

@@ -6,8 +6,9 @@
 //! to D-Bus or an OS prompt, so they run on the blocking pool under a time limit: a
 //! wedged daemon must not freeze the window.
 
+use std::collections::HashMap;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde::ser::SerializeStruct;
@@ -87,6 +88,10 @@ pub enum KeyError {
     Failed(String),
     #[error("This is not a valid API key: {0}.")]
     Invalid(String),
+    #[error("No API key is set. Enter your Anyfast API key in Settings.")]
+    Missing,
+    #[error("No key for this gateway ({0}). ANYFAST_API_KEY belongs to another gateway and is never sent elsewhere; store a key for this one in Settings.")]
+    NoKeyForGateway(String),
 }
 
 impl KeyError {
@@ -97,6 +102,8 @@ impl KeyError {
             Self::Timeout => "keyring_timeout",
             Self::Failed(_) => "keyring_failed",
             Self::Invalid(_) => "invalid_key",
+            Self::Missing => "missing_key",
+            Self::NoKeyForGateway(_) => "no_key_for_gateway",
         }
     }
 }
@@ -254,24 +261,44 @@ pub struct KeyStatus {
     pub keyring_error: Option<KeyError>,
 }
 
-/// The key store the app and the CLI share.
+/// The key store the app and the CLI share. Cheap to clone; clones share the cache.
 #[derive(Clone)]
 pub struct KeyStore {
     backend: Arc<dyn SecretBackend>,
-    env_key: Option<ApiKey>,
+    /// `ANYFAST_API_KEY` and the one gateway it belongs to.
+    env_key: Option<(BaseUrl, ApiKey)>,
+    /// Keys read from the keyring this session, by gateway (`None`: none stored), so
+    /// a query is not a keyring round trip. Dropped on set, remove and a 401.
+    cache: Arc<Mutex<HashMap<String, Option<ApiKey>>>>,
 }
 
 impl KeyStore {
-    /// The system keyring, with `ANYFAST_API_KEY` from the environment when set.
+    /// The system keyring, with `ANYFAST_API_KEY` from the environment when set. The
+    /// variable's key belongs to `ANYFAST_BASE_URL` when that is set, else to the
+    /// default gateway, and is used for no other.
     pub fn system() -> Self {
         let env_key = std::env::var(ENV_KEY)
             .ok()
             .and_then(|k| ApiKey::new(&k).ok());
+        let env_base = std::env::var(crate::settings::ENV_BASE_URL)
+            .ok()
+            .filter(|s| !s.trim().is_empty())
+            .unwrap_or_else(|| crate::api::DEFAULT_BASE_URL.to_owned());
+        let env_key = env_key.and_then(|k| BaseUrl::parse(&env_base).ok().map(|b| (b, k)));
         Self::new(Arc::new(SystemKeyring), env_key)
     }
 
-    pub fn new(backend: Arc<dyn SecretBackend>, env_key: Option<ApiKey>) -> Self {
-        Self { backend, env_key }
+    /// A store over `backend`; `env_key` is a key and the gateway it belongs to.
+    pub fn new(backend: Arc<dyn SecretBackend>, env_key: Option<(BaseUrl, ApiKey)>) -> Self {
+        Self {
+            backend,
+            env_key,
+            cache: Arc::default(),
+        }
+    }
+
+    fn cache(&self) -> std::sync::MutexGuard<'_, HashMap<String, Option<ApiKey>>> {
+        self.cache.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     async fn blocking<T: Send + 'static>(
@@ -294,24 +321,64 @@ impl KeyStore {
         self.blocking(|b| b.probe()).await
     }
 
-    /// The key to use for a gateway: the environment's, else the keyring's.
+    /// The environment's key when it belongs to this gateway.
+    fn env_key_for(&self, base: &BaseUrl) -> Option<&ApiKey> {
+        self.env_key
+            .as_ref()
+            .filter(|(b, _)| b == base)
+            .map(|(_, k)| k)
+    }
+
+    /// The key to use for a gateway: the environment's when it belongs to this
+    /// gateway, else the keyring's (read once per session).
     pub async fn resolve(&self, base: &BaseUrl) -> Result<Option<ApiKey>, KeyError> {
-        if let Some(k) = &self.env_key {
+        if let Some(k) = self.env_key_for(base) {
             return Ok(Some(k.clone()));
+        }
+        if let Some(cached) = self.cache().get(base.as_str()) {
+            return Ok(cached.clone());
         }
         let account = base.as_str().to_owned();
         let stored = self.blocking(move |b| b.get(&account)).await?;
-        Ok(stored.and_then(|s| ApiKey::new(&s).ok()))
+        let key = stored.and_then(|s| ApiKey::new(&s).ok());
+        self.cache().insert(base.as_str().to_owned(), key.clone());
+        Ok(key)
+    }
+
+    /// Like [`resolve`](Self::resolve), with no key as an error that says why.
+    pub async fn require(&self, base: &BaseUrl) -> Result<ApiKey, KeyError> {
+        match self.resolve(base).await? {
+            Some(k) => Ok(k),
+            None => match &self.env_key {
+                Some((other, _)) => Err(KeyError::NoKeyForGateway(format!(
+                    "the variable is for {}",
+                    other.as_str()
+                ))),
+                None => Err(KeyError::Missing),
+            },
+        }
+    }
+
+    /// Forgets the cached key of a gateway (it answered 401): the next query reads
+    /// the keyring again, so a key fixed elsewhere is picked up.
+    pub fn forget(&self, base: &BaseUrl) {
+        self.cache().remove(base.as_str());
     }
 
     pub async fn set(&self, base: &BaseUrl, key: ApiKey) -> Result<(), KeyError> {
+        self.forget(base);
         let account = base.as_str().to_owned();
-        self.blocking(move |b| b.set(&account, key.expose())).await
+        let result = self.blocking(move |b| b.set(&account, key.expose())).await;
+        self.forget(base);
+        result
     }
 
     pub async fn remove(&self, base: &BaseUrl) -> Result<(), KeyError> {
+        self.forget(base);
         let account = base.as_str().to_owned();
-        self.blocking(move |b| b.delete(&account)).await
+        let result = self.blocking(move |b| b.delete(&account)).await;
+        self.forget(base);
+        result
     }
 
     pub async fn status(&self, base: &BaseUrl) -> KeyStatus {
@@ -321,7 +388,7 @@ impl KeyStore {
             Ok(s) => (true, None, s.and_then(|s| ApiKey::new(&s).ok())),
             Err(e) => (false, Some(e), None),
         };
-        let (source, hint) = match (&self.env_key, stored) {
+        let (source, hint) = match (self.env_key_for(base), stored) {
             (Some(k), _) => (KeySource::Environment, Some(k.hint())),
             (None, Some(k)) => (KeySource::Keyring, Some(k.hint())),
             (None, None) => (KeySource::None, None),
@@ -389,8 +456,8 @@ mod tests {
     #[tokio::test]
     async fn environment_wins_and_is_reported() {
         let env = ApiKey::new("sk-fromenvironment00001111").unwrap();
-        let store = KeyStore::new(Arc::new(MemoryKeyring::default()), Some(env));
         let a = base("https://www.anyfast.com.cn");
+        let store = KeyStore::new(Arc::new(MemoryKeyring::default()), Some((a.clone(), env)));
         store.set(&a, ApiKey::new(KEY).unwrap()).await.unwrap();
         assert_eq!(
             store.resolve(&a).await.unwrap().unwrap().expose(),
@@ -399,6 +466,46 @@ mod tests {
         let status = store.status(&a).await;
         assert_eq!(status.source, KeySource::Environment);
         assert_eq!(status.hint.as_deref(), Some("sk-…1111"));
+    }
+
+    #[tokio::test]
+    async fn the_environment_key_is_never_used_for_another_gateway() {
+        let env = ApiKey::new("sk-fromenvironment00001111").unwrap();
+        let mine = base("https://www.anyfast.com.cn");
+        let other = base("https://gw.example.com");
+        let store = KeyStore::new(Arc::new(MemoryKeyring::default()), Some((mine, env)));
+        assert!(store.resolve(&other).await.unwrap().is_none());
+        assert_eq!(
+            store.require(&other).await.unwrap_err().code(),
+            "no_key_for_gateway"
+        );
+        assert_eq!(store.status(&other).await.source, KeySource::None);
+        // A key stored for that gateway is its own, and is used.
+        store.set(&other, ApiKey::new(KEY).unwrap()).await.unwrap();
+        assert_eq!(store.require(&other).await.unwrap().expose(), KEY);
+    }
+
+    /// The keyring is read once per gateway and session, and read again after a
+    /// set, a remove or a `forget` (a 401).
+    #[tokio::test]
+    async fn keys_are_cached_until_changed_or_rejected() {
+        let backend = Arc::new(MemoryKeyring::default());
+        let store = KeyStore::new(backend.clone(), None);
+        let a = base("https://www.anyfast.com.cn");
+        store.set(&a, ApiKey::new(KEY).unwrap()).await.unwrap();
+        assert_eq!(store.resolve(&a).await.unwrap().unwrap().expose(), KEY);
+        // Changed behind the store's back: the cache still answers.
+        backend
+            .set(a.as_str(), "sk-changedelsewhere000000")
+            .unwrap();
+        assert_eq!(store.resolve(&a).await.unwrap().unwrap().expose(), KEY);
+        store.forget(&a);
+        assert_eq!(
+            store.resolve(&a).await.unwrap().unwrap().expose(),
+            "sk-changedelsewhere000000"
+        );
+        store.remove(&a).await.unwrap();
+        assert!(store.resolve(&a).await.unwrap().is_none());
     }
 
     #[tokio::test]

@@ -22,10 +22,12 @@ mod events;
 pub mod ids;
 pub mod keystore;
 pub mod media_server;
+pub mod poll_policy;
 pub mod service;
 pub mod settings;
 pub mod store;
 pub mod timefmt;
+pub mod token;
 pub mod tracker;
 
 use std::process::ExitCode;
@@ -48,7 +50,15 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>, paddock: Paddock) -> ta
         .setup(move |app| {
             let webview_dir = paddock.data_dir().join("webview");
             let events = Arc::new(events::TauriEvents(app.handle().clone()));
-            let tracker = paddock.start_tracker(events, PollConfig::from_env())?;
+            let tracker = match paddock.start_tracker(events, PollConfig::from_env()) {
+                Ok(t) => t,
+                Err(e) => {
+                    // An error returned from setup would end in a panic inside Tauri;
+                    // say what happened and leave cleanly instead.
+                    eprintln!("paddock: {e}");
+                    std::process::exit(1);
+                }
+            };
             paddock.follow_auto_save_setting();
             // Check the keyring once at start-up and say what was found; the window
             // asks again (key_status) and explains it to the user.

@@ -7,16 +7,24 @@
 //! files are served: nothing else on disk is reachable, and nothing is reachable
 //! from another machine.
 
-use std::collections::hash_map::RandomState;
 use std::collections::HashMap;
-use std::hash::BuildHasher;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncSeekExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::Semaphore;
 
-const MAX_HEAD: usize = 16 * 1024;
+use crate::token::random_token;
+
+/// The request line and headers together, at most; a line without an end stops here.
+const MAX_HEAD: u64 = 16 * 1024;
+/// Connections served at once. A `<video>` opens two or three; anything far beyond
+/// is not the webview.
+const MAX_CONNECTIONS: usize = 32;
+/// A client that has not sent its whole request head by then is dropped.
+const HEAD_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// A running loopback server and the files it may serve.
 #[derive(Clone)]
@@ -25,30 +33,31 @@ pub struct MediaServer {
     files: Arc<Mutex<HashMap<String, PathBuf>>>,
 }
 
-/// 128 random bits as hex, from the standard library's randomly keyed hasher.
-fn token() -> String {
-    let a = RandomState::new().hash_one(std::time::SystemTime::now());
-    let b = RandomState::new().hash_one(std::process::id());
-    format!("{a:016x}{b:016x}")
-}
-
 impl MediaServer {
     /// Binds 127.0.0.1 on a free port and serves on the current runtime.
     pub async fn start() -> std::io::Result<Self> {
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let port = listener.local_addr()?.port();
+        random_token()?;
         let files: Arc<Mutex<HashMap<String, PathBuf>>> = Arc::default();
         let served = Arc::clone(&files);
+        let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
         tokio::spawn(async move {
             loop {
                 let Ok((stream, _)) = listener.accept().await else {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                };
+                // Over the cap the connection is closed at once, not queued.
+                let Ok(slot) = Arc::clone(&slots).try_acquire_owned() else {
                     continue;
                 };
                 let files = Arc::clone(&served);
                 tokio::spawn(async move {
-                    if let Err(e) = serve(stream, files).await {
+                    if let Err(e) = serve(stream, files, port).await {
                         tracing::debug!(error = %e, "media request ended");
                     }
+                    drop(slot);
                 });
             }
         });
@@ -56,46 +65,80 @@ impl MediaServer {
     }
 
     /// The URL the webview can play this file from (the same URL for the same file).
-    pub fn url_for(&self, path: &Path) -> String {
+    pub fn url_for(&self, path: &Path) -> std::io::Result<String> {
         let mut files = self.files.lock().unwrap_or_else(|p| p.into_inner());
         let existing = files
             .iter()
             .find(|(_, p)| p.as_path() == path)
             .map(|(t, _)| t.clone());
-        let token = existing.unwrap_or_else(|| {
-            let t = token();
-            files.insert(t.clone(), path.to_owned());
-            t
-        });
-        format!("http://127.0.0.1:{}/{token}/video.mp4", self.port)
+        let token = match existing {
+            Some(t) => t,
+            None => {
+                let t = random_token()?;
+                files.insert(t.clone(), path.to_owned());
+                t
+            }
+        };
+        Ok(format!("http://127.0.0.1:{}/{token}/video.mp4", self.port))
     }
+}
+
+/// Reads the request head: at most `MAX_HEAD` bytes, within `HEAD_TIMEOUT`. `None`
+/// when it is too long; an error when the client is too slow or went away.
+async fn read_head(reader: &mut BufReader<TcpStream>) -> std::io::Result<Option<String>> {
+    let mut limited = reader.take(MAX_HEAD + 1);
+    let mut head = Vec::new();
+    let read = async {
+        loop {
+            let before = head.len();
+            let n = limited.read_until(b'\n', &mut head).await?;
+            let line = &head[before..];
+            if n == 0 || line == b"\r\n" || line == b"\n" {
+                return Ok::<_, std::io::Error>(());
+            }
+        }
+    };
+    tokio::time::timeout(HEAD_TIMEOUT, read)
+        .await
+        .map_err(|_| std::io::Error::from(std::io::ErrorKind::TimedOut))??;
+    if head.len() as u64 > MAX_HEAD {
+        return Ok(None);
+    }
+    Ok(Some(String::from_utf8_lossy(&head).into_owned()))
+}
+
+/// Only requests addressed to this server by its loopback name: a web page that
+/// points another host name at 127.0.0.1 (DNS rebinding) is refused.
+fn host_allowed(host: Option<&str>, port: u16) -> bool {
+    host.is_some_and(|h| {
+        let h = h.trim();
+        h == format!("127.0.0.1:{port}") || h == format!("localhost:{port}")
+    })
 }
 
 async fn serve(
     stream: TcpStream,
     files: Arc<Mutex<HashMap<String, PathBuf>>>,
+    port: u16,
 ) -> std::io::Result<()> {
     let mut reader = BufReader::new(stream);
-    let mut head = String::new();
-    loop {
-        let mut line = String::new();
-        let n = reader.read_line(&mut line).await?;
-        if n == 0 || line == "\r\n" || line == "\n" {
-            break;
-        }
-        head.push_str(&line);
-        if head.len() > MAX_HEAD {
-            return respond_status(reader.get_mut(), 431, "Request Header Fields Too Large").await;
-        }
+    let Some(head) = read_head(&mut reader).await? else {
+        return respond_status(reader.get_mut(), 431, "Request Header Fields Too Large").await;
+    };
+    let header = |name: &str| {
+        head.lines()
+            .skip(1)
+            .filter_map(|l| l.split_once(':'))
+            .find(|(k, _)| k.trim().eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.trim().to_owned())
+    };
+    if !host_allowed(header("host").as_deref(), port) {
+        return respond_status(reader.get_mut(), 421, "Misdirected Request").await;
     }
-    let mut lines = head.lines();
-    let request = lines.next().unwrap_or("");
+    let request = head.lines().next().unwrap_or("");
     let mut parts = request.split_whitespace();
     let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
-    let range = lines
-        .filter_map(|l| l.split_once(':'))
-        .find(|(k, _)| k.trim().eq_ignore_ascii_case("range"))
-        .map(|(_, v)| v.trim().to_owned());
+    let range = header("range");
     let stream = reader.get_mut();
     if method != "GET" && method != "HEAD" {
         return respond_status(stream, 405, "Method Not Allowed").await;
@@ -187,9 +230,11 @@ mod tests {
     }
 
     #[test]
-    fn tokens_are_long_and_differ() {
-        let (a, b) = (token(), token());
-        assert_eq!(a.len(), 32);
-        assert_ne!(a, b);
+    fn only_its_own_loopback_names_are_served() {
+        assert!(host_allowed(Some("127.0.0.1:4000"), 4000));
+        assert!(host_allowed(Some("localhost:4000"), 4000));
+        assert!(!host_allowed(Some("evil.example:4000"), 4000));
+        assert!(!host_allowed(Some("127.0.0.1:4001"), 4000));
+        assert!(!host_allowed(None, 4000));
     }
 }

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use serde::{Serialize, Serializer};
 
 use crate::api::{AnyfastClient, ApiError, BaseUrl, ClientConfig, QueryOutcome};
-use crate::download::{self, CancelHandle, DownloadError, Progress};
+use crate::download::{self, DownloadError, Progress, SaveOptions};
 use crate::ids::TaskId;
 use crate::keystore::{ApiKey, KeyError, KeyStatus, KeyStore};
 use crate::media_server::MediaServer;
@@ -80,6 +80,22 @@ pub struct SettingsView {
     pub default_save_folder: String,
 }
 
+/// A save destination chosen by the user, waiting for its save to start.
+struct HeldDestination {
+    task: String,
+    path: PathBuf,
+    /// The dialog already asked about replacing an existing file.
+    overwrite: bool,
+}
+
+/// What the page learns of a chosen destination: a token to save with, and the
+/// path to show.
+#[derive(Debug, Clone, Serialize)]
+pub struct DestinationTicket {
+    pub token: String,
+    pub path: String,
+}
+
 /// Paddock's core, shared by the GUI and the CLI.
 pub struct Paddock {
     pub client: AnyfastClient,
@@ -89,7 +105,9 @@ pub struct Paddock {
     data_dir: PathBuf,
     store: Arc<TaskStore>,
     tracker: OnceLock<Tracker>,
-    downloads: Mutex<HashMap<String, CancelHandle>>,
+    /// Destinations the user chose in the save dialog, by token: the page holds the
+    /// token, never the path, so it cannot make Paddock write anywhere else.
+    held_destinations: Mutex<HashMap<String, HeldDestination>>,
     media: tokio::sync::OnceCell<MediaServer>,
     follow_auto_save: std::sync::atomic::AtomicBool,
     /// Things the user should read once after start-up (a settings file moved aside).
@@ -110,7 +128,7 @@ impl Paddock {
             data_dir: data_dir.to_owned(),
             store: Arc::new(opened.store),
             tracker: OnceLock::new(),
-            downloads: Mutex::new(HashMap::new()),
+            held_destinations: Mutex::new(HashMap::new()),
             media: tokio::sync::OnceCell::new(),
             follow_auto_save: std::sync::atomic::AtomicBool::new(false),
             notices: loaded.notice.into_iter().chain(opened.notice).collect(),
@@ -134,6 +152,7 @@ impl Paddock {
             events,
             config,
         )?;
+        tracker.set_max_video_bytes(self.current().max_video_bytes());
         Ok(self.tracker.get_or_init(|| tracker).clone())
     }
 
@@ -209,11 +228,7 @@ impl Paddock {
     pub async fn query(&self, id_text: &str) -> Result<QueryOutcome, AppError> {
         let id = TaskId::parse(id_text).map_err(ApiError::from)?;
         let base = self.base_url()?;
-        let key = self
-            .keys
-            .resolve(&base)
-            .await?
-            .ok_or(ApiError::MissingKey)?;
+        let key = self.keys.require(&base).await?;
         Ok(self.client.query(&base, &key, &id).await?)
     }
 
@@ -235,25 +250,102 @@ impl Paddock {
     }
 
     /// Saves a succeeded task's video to `dest` and records the path in the history.
-    /// One download per task at a time; [`cancel_download`](Self::cancel_download) stops it.
+    /// One save per task at a time; [`cancel_download`](Self::cancel_download) stops it.
+    /// `overwrite` replaces an existing file (the user confirmed it).
     pub async fn save_video(
         &self,
         id: &str,
         dest: &Path,
+        overwrite: bool,
+        max_bytes: Option<u64>,
         on_progress: impl FnMut(Progress),
     ) -> Result<PathBuf, AppError> {
         let tracker = self.ready_tracker()?;
-        let (cancel, rx) = CancelHandle::new();
-        self.downloads
+        let options = SaveOptions {
+            max_bytes: max_bytes.unwrap_or_else(|| self.current().max_video_bytes()),
+            overwrite,
+        };
+        tracker.save_video(id, dest, options, on_progress).await
+    }
+
+    /// Keeps a destination the user chose for one task's video and returns a ticket
+    /// for it. Only [`save_to_destination`](Self::save_to_destination) redeems it.
+    pub fn hold_destination(
+        &self,
+        id: &TaskId,
+        path: PathBuf,
+        overwrite: bool,
+    ) -> Result<DestinationTicket, AppError> {
+        let token = crate::token::random_token().map_err(|e| DownloadError::Disk {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        })?;
+        let ticket = DestinationTicket {
+            token: token.clone(),
+            path: path.display().to_string(),
+        };
+        self.held_destinations
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .insert(id.to_owned(), cancel);
-        let result = tracker.save_video(id, dest, rx, on_progress).await;
-        self.downloads
+            .insert(
+                token,
+                HeldDestination {
+                    task: id.as_str().to_owned(),
+                    path,
+                    overwrite,
+                },
+            );
+        Ok(ticket)
+    }
+
+    /// Saves a task's video to the destination held under `token` (once; the token
+    /// is spent). A token for another task is refused.
+    pub async fn save_to_destination(
+        &self,
+        id: &TaskId,
+        token: &str,
+        on_progress: impl FnMut(Progress),
+    ) -> Result<PathBuf, AppError> {
+        let held = self
+            .held_destinations
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .remove(id);
-        result
+            .remove(token)
+            .filter(|h| h.task == id.as_str())
+            .ok_or(DownloadError::NoDestination)?;
+        self.save_video(id.as_str(), &held.path, held.overwrite, None, on_progress)
+            .await
+    }
+
+    /// The saved copy of a task's video: a regular `.mp4` file that exists. A path
+    /// in the history that is anything else (a folder, a program) is refused.
+    pub async fn saved_video(&self, id: &TaskId) -> Result<PathBuf, AppError> {
+        let path = self
+            .ready_tracker()?
+            .record(id.as_str())
+            .and_then(|r| r.saved_path)
+            .map(PathBuf::from)
+            .ok_or(DownloadError::NoVideo)?;
+        let is_video = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("mp4"));
+        let is_file = tokio::fs::symlink_metadata(&path)
+            .await
+            .is_ok_and(|m| m.is_file());
+        if is_video && is_file {
+            Ok(path)
+        } else {
+            Err(DownloadError::NoVideo.into())
+        }
+    }
+
+    /// A task's video link, when it is one Paddock would fetch itself.
+    pub fn video_link(&self, id: &TaskId) -> Result<String, AppError> {
+        Ok(self
+            .ready_tracker()?
+            .detail(id.as_str())
+            .and_then(|d| d.row.video_url)
+            .ok_or(DownloadError::NoVideo)?)
     }
 
     /// Everything about a task; a saved copy gets a loopback URL the webview can play.
@@ -271,7 +363,11 @@ impl Paddock {
                         path: saved.display().to_string(),
                         reason: e.to_string(),
                     })?;
-                detail.local_video_url = Some(server.url_for(&saved));
+                let url = server.url_for(&saved).map_err(|e| DownloadError::Disk {
+                    path: saved.display().to_string(),
+                    reason: e.to_string(),
+                })?;
+                detail.local_video_url = Some(url);
             }
         }
         Ok(Some(detail))
@@ -285,6 +381,9 @@ impl Paddock {
     }
 
     fn apply_auto_save(&self, settings: &Settings) {
+        if let Some(t) = self.tracker() {
+            t.set_max_video_bytes(settings.max_video_bytes());
+        }
         if !self
             .follow_auto_save
             .load(std::sync::atomic::Ordering::Relaxed)
@@ -296,19 +395,8 @@ impl Paddock {
         }
     }
 
-    /// Stops a running download of this task's video, if there is one.
+    /// Stops a running save of this task's video, if there is one.
     pub fn cancel_download(&self, id: &str) -> bool {
-        match self
-            .downloads
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(id)
-        {
-            Some(handle) => {
-                handle.cancel();
-                true
-            }
-            None => false,
-        }
+        self.tracker().is_some_and(|t| t.cancel_save(id))
     }
 }

@@ -95,6 +95,48 @@ fn videos_dir() -> PathBuf {
     home().join("Videos")
 }
 
+/// Creates `dir` (and its parents) readable by this user only on Unix: the data
+/// folder holds prompts and live video links.
+pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(dir)
+}
+
+/// Writes `bytes` to a new or truncated file that only this user may read (Unix).
+pub fn write_private_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path)?;
+    restrict_to_owner(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
+}
+
+/// Makes an existing file owner-only on Unix (a mode given at creation does not
+/// change a file that was already there).
+pub fn restrict_to_owner(path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
 /// The user's preferences.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
@@ -110,7 +152,19 @@ pub struct Settings {
     pub save_folder: String,
     /// A desktop notification when a task succeeds or fails.
     pub notifications: bool,
+    /// The largest video any save accepts, in MiB (2048 = 2 GiB).
+    pub max_video_mb: u64,
 }
+
+impl Settings {
+    /// The size cap of every save, in bytes.
+    pub fn max_video_bytes(&self) -> u64 {
+        self.max_video_mb.saturating_mul(1 << 20)
+    }
+}
+
+/// The range the video size cap may take, in MiB.
+pub const MAX_VIDEO_MB_RANGE: std::ops::RangeInclusive<u64> = 1..=1_048_576;
 
 impl Default for Settings {
     fn default() -> Self {
@@ -121,6 +175,7 @@ impl Default for Settings {
             auto_save: true,
             save_folder: String::new(),
             notifications: true,
+            max_video_mb: crate::download::DEFAULT_MAX_BYTES >> 20,
         }
     }
 }
@@ -187,10 +242,16 @@ impl SettingsFile {
                 )),
             },
             Ok(bytes) => match serde_json::from_slice::<Settings>(&bytes) {
-                Ok(s) => Loaded {
-                    settings: s,
-                    notice: None,
-                },
+                Ok(mut s) => {
+                    // A hand-edited value out of range would refuse every save.
+                    s.max_video_mb = s
+                        .max_video_mb
+                        .clamp(*MAX_VIDEO_MB_RANGE.start(), *MAX_VIDEO_MB_RANGE.end());
+                    Loaded {
+                        settings: s,
+                        notice: None,
+                    }
+                }
                 Err(e) => {
                     let aside = self
                         .path
@@ -225,19 +286,25 @@ impl SettingsFile {
         if !["system", "light", "dark"].contains(&settings.theme.as_str()) {
             return Err(SettingsError::BadChoice(settings.theme.clone(), "theme"));
         }
+        if !MAX_VIDEO_MB_RANGE.contains(&settings.max_video_mb) {
+            return Err(SettingsError::BadChoice(
+                settings.max_video_mb.to_string(),
+                "the largest video (MiB)",
+            ));
+        }
         let disk = |e: std::io::Error| SettingsError::Disk {
             path: self.path.display().to_string(),
             reason: e.to_string(),
         };
         if let Some(dir) = self.path.parent() {
-            std::fs::create_dir_all(dir).map_err(disk)?;
+            create_private_dir(dir).map_err(disk)?;
         }
         let json = serde_json::to_vec_pretty(settings).map_err(|e| SettingsError::Disk {
             path: self.path.display().to_string(),
             reason: e.to_string(),
         })?;
         let tmp = self.path.with_extension("json.tmp");
-        std::fs::write(&tmp, json).map_err(disk)?;
+        write_private_file(&tmp, &json).map_err(disk)?;
         std::fs::rename(&tmp, &self.path).map_err(|e| {
             let _ = std::fs::remove_file(&tmp);
             disk(e)
@@ -277,6 +344,7 @@ mod tests {
             auto_save: false,
             save_folder: "/tmp/videos".into(),
             notifications: false,
+            max_video_mb: 300,
         };
         file.save(&s).unwrap();
         assert_eq!(file.load().settings, s);

@@ -104,6 +104,59 @@ impl TaskRecord {
     }
 }
 
+/// One change to one task's row: only these columns are written.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Change {
+    /// What a query ended in: the answer (None keeps the last good one), the error
+    /// shown on the row, and when it was checked.
+    Answer {
+        tracking: Tracking,
+        raw: Option<Value>,
+        error: Option<StoredError>,
+        checked_at: i64,
+    },
+    Tracking(Tracking),
+    Error(Option<StoredError>),
+    SavedPath(Option<String>),
+    Unseen(bool),
+}
+
+/// The longest stored answer read back; a real one is under 4 KiB and the client
+/// never accepts more than 1 MiB, so anything larger was not written by Paddock.
+const MAX_STORED_ANSWER: usize = 1 << 20;
+
+/// One row, read leniently (see [`TaskStore::load_all`]).
+fn record_from_row(row: &rusqlite::Row<'_>) -> Option<TaskRecord> {
+    use rusqlite::types::ValueRef;
+    let text = |i: usize| -> Option<String> {
+        match row.get_ref(i).ok()? {
+            ValueRef::Text(t) => Some(String::from_utf8_lossy(t).into_owned()),
+            _ => None,
+        }
+    };
+    let int = |i: usize| -> Option<i64> {
+        match row.get_ref(i).ok()? {
+            ValueRef::Integer(n) => Some(n),
+            ValueRef::Real(f) if f.is_finite() => Some(f as i64),
+            _ => None,
+        }
+    };
+    let id = crate::ids::TaskId::parse(&text(0)?).ok()?;
+    Some(TaskRecord {
+        id: id.as_str().to_owned(),
+        base_url: text(1).unwrap_or_default(),
+        added_at: int(2).unwrap_or(0),
+        tracking: Tracking::parse(&text(3).unwrap_or_default()),
+        raw: text(4)
+            .filter(|s| s.len() <= MAX_STORED_ANSWER)
+            .and_then(|s| serde_json::from_str(&s).ok()),
+        error: text(5).and_then(|s| serde_json::from_str(&s).ok()),
+        checked_at: int(6),
+        saved_path: text(7),
+        unseen: int(8).is_some_and(|n| n != 0),
+    })
+}
+
 /// The history could not be read or written.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum StoreError {
@@ -111,11 +164,51 @@ pub enum StoreError {
     Write(String),
     #[error("Could not open the task history ({0}).")]
     Open(String),
+    #[error("That is too much text to paste at once (more than {0} MiB). Paste it in parts.")]
+    TooLarge(usize),
 }
 
 impl StoreError {
     pub fn code(&self) -> &'static str {
-        "disk"
+        match self {
+            Self::Write(_) | Self::Open(_) => "disk",
+            Self::TooLarge(_) => "too_large",
+        }
+    }
+}
+
+/// Why opening failed: damage (move the file aside) or anything else (say so, touch nothing).
+enum OpenFailure {
+    Corrupt(String),
+    Other(StoreError),
+}
+
+impl OpenFailure {
+    fn into_error(self) -> StoreError {
+        match self {
+            Self::Corrupt(reason) => StoreError::Open(reason),
+            Self::Other(e) => e,
+        }
+    }
+}
+
+impl From<rusqlite::Error> for OpenFailure {
+    fn from(e: rusqlite::Error) -> Self {
+        use rusqlite::ErrorCode as C;
+        let text = e.to_string();
+        match e.sqlite_error_code() {
+            Some(C::DatabaseCorrupt | C::NotADatabase) => Self::Corrupt(text),
+            Some(C::DatabaseBusy | C::DatabaseLocked) => Self::Other(StoreError::Open(format!(
+                "another program has it locked ({text}); close it, or the other Paddock, and try again"
+            ))),
+            Some(C::ReadOnly) => Self::Other(StoreError::Open(format!(
+                "it is read-only ({text}); check the permissions of the data folder"
+            ))),
+            Some(C::CannotOpen | C::PermissionDenied) => Self::Other(StoreError::Open(format!(
+                "it cannot be opened ({text}); check that the data folder exists and is writable"
+            ))),
+            _ => Self::Other(StoreError::Open(text)),
+        }
     }
 }
 
@@ -136,17 +229,25 @@ pub struct Opened {
 }
 
 impl TaskStore {
-    /// Opens (or creates) the history in `dir`. A damaged database is renamed to
-    /// `history.sqlite3.corrupt-<time>` and a fresh one started.
+    /// Opens (or creates) the history in `dir`. A database SQLite calls damaged is
+    /// renamed to `history.sqlite3.corrupt-<time>` and a fresh one started; any other
+    /// failure (locked by another program past the timeout, read-only, a missing or
+    /// unwritable folder) is an error that names the reason, and nothing is renamed.
     pub fn open(dir: &Path) -> Result<Opened, StoreError> {
-        std::fs::create_dir_all(dir).map_err(|e| StoreError::Open(e.to_string()))?;
+        crate::settings::create_private_dir(dir).map_err(|e| {
+            StoreError::Open(format!(
+                "the data folder {} could not be created: {e}",
+                dir.display()
+            ))
+        })?;
         let path = dir.join(DB_FILE);
         match Self::open_at(&path) {
             Ok(store) => Ok(Opened {
                 store,
                 notice: None,
             }),
-            Err(first) => {
+            Err(OpenFailure::Other(e)) => Err(e),
+            Err(OpenFailure::Corrupt(first)) => {
                 let aside =
                     path.with_extension(format!("sqlite3.corrupt-{}", crate::timefmt::now_unix()));
                 std::fs::rename(&path, &aside).map_err(|e| {
@@ -156,7 +257,7 @@ impl TaskStore {
                     let side = PathBuf::from(format!("{}{suffix}", path.display()));
                     let _ = std::fs::rename(&side, format!("{}{suffix}", aside.display()));
                 }
-                let store = Self::open_at(&path)?;
+                let store = Self::open_at(&path).map_err(OpenFailure::into_error)?;
                 Ok(Opened {
                     store,
                     notice: Some(format!(
@@ -168,22 +269,26 @@ impl TaskStore {
         }
     }
 
-    fn open_at(path: &Path) -> Result<Self, StoreError> {
-        let open = |e: rusqlite::Error| StoreError::Open(e.to_string());
-        let conn = Connection::open(path).map_err(open)?;
+    fn open_at(path: &Path) -> Result<Self, OpenFailure> {
+        let conn = Connection::open(path).map_err(OpenFailure::from)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))
-            .map_err(open)?;
+            .map_err(OpenFailure::from)?;
         let check: String = conn
             .query_row("PRAGMA quick_check", [], |r| r.get(0))
-            .map_err(open)?;
+            .map_err(OpenFailure::from)?;
         if check != "ok" {
-            return Err(StoreError::Open(format!("integrity check: {check}")));
+            return Err(OpenFailure::Corrupt(format!("integrity check: {check}")));
         }
         conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(open)?;
+            .map_err(OpenFailure::from)?;
         conn.pragma_update(None, "synchronous", "NORMAL")
-            .map_err(open)?;
-        migrate(&conn).map_err(open)?;
+            .map_err(OpenFailure::from)?;
+        migrate(&conn).map_err(OpenFailure::from)?;
+        // Prompts and live links: this user's only (the WAL files follow the mode of
+        // the database on Unix).
+        if let Err(e) = crate::settings::restrict_to_owner(path) {
+            tracing::warn!(error = %e, "could not make the history private");
+        }
         Ok(Self {
             conn: Mutex::new(conn),
         })
@@ -193,7 +298,9 @@ impl TaskStore {
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Every task, newest first.
+    /// Every task, newest first. The file is untrusted: a row with a wrong type in a
+    /// column is read as far as it makes sense (a bad answer as none), and a row
+    /// without a usable ID is skipped with a warning, never failing the whole list.
     pub fn load_all(&self) -> Result<Vec<TaskRecord>, StoreError> {
         let conn = self.conn();
         let mut stmt = conn
@@ -202,26 +309,22 @@ impl TaskStore {
                  FROM tasks ORDER BY added_at DESC, id",
             )
             .map_err(write_err)?;
-        let rows = stmt
-            .query_map([], |r| {
-                Ok(TaskRecord {
-                    id: r.get(0)?,
-                    base_url: r.get(1)?,
-                    added_at: r.get(2)?,
-                    tracking: Tracking::parse(&r.get::<_, String>(3)?),
-                    raw: r
-                        .get::<_, Option<String>>(4)?
-                        .and_then(|s| serde_json::from_str(&s).ok()),
-                    error: r
-                        .get::<_, Option<String>>(5)?
-                        .and_then(|s| serde_json::from_str(&s).ok()),
-                    checked_at: r.get(6)?,
-                    saved_path: r.get(7)?,
-                    unseen: r.get::<_, i64>(8)? != 0,
-                })
-            })
-            .map_err(write_err)?;
-        rows.collect::<Result<Vec<_>, _>>().map_err(write_err)
+        let mut rows = stmt.query([]).map_err(write_err)?;
+        let mut records = Vec::new();
+        let mut skipped = 0usize;
+        while let Some(row) = rows.next().map_err(write_err)? {
+            match record_from_row(row) {
+                Some(r) => records.push(r),
+                None => skipped += 1,
+            }
+        }
+        if skipped > 0 {
+            tracing::warn!(
+                skipped,
+                "rows of the history without a usable task ID were skipped"
+            );
+        }
+        Ok(records)
     }
 
     /// Inserts the tasks that are not there yet, in one transaction; returns which were new.
@@ -246,8 +349,9 @@ impl TaskStore {
         Ok(inserted)
     }
 
-    /// Writes everything about one task.
-    pub fn update(&self, r: &TaskRecord) -> Result<(), StoreError> {
+    /// Writes every column of one task, inserting it when missing. For imports and
+    /// test fixtures; the app changes rows with [`update`](Self::update).
+    pub fn write_whole(&self, r: &TaskRecord) -> Result<(), StoreError> {
         let raw = r.raw.as_ref().map(Value::to_string);
         let error = r.error.as_ref().and_then(|e| serde_json::to_string(e).ok());
         self.conn()
@@ -260,6 +364,75 @@ impl TaskStore {
             )
             .map(|_| ())
             .map_err(write_err)
+    }
+
+    /// Changes only the given columns of an existing task, in one transaction. A row
+    /// another process removed stays removed (the answer is `Ok(false)`), and an
+    /// answer is not written over one checked later (`Change::Answer` carries its time).
+    pub fn update(&self, id: &str, changes: &[Change]) -> Result<bool, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(write_err)?;
+        let exists: bool = tx
+            .query_row(
+                "SELECT EXISTS(SELECT 1 FROM tasks WHERE id = ?1)",
+                [id],
+                |r| r.get(0),
+            )
+            .map_err(write_err)?;
+        if !exists {
+            return Ok(false);
+        }
+        for change in changes {
+            match change {
+                Change::Answer {
+                    tracking,
+                    raw,
+                    error,
+                    checked_at,
+                } => {
+                    let raw = raw.as_ref().map(Value::to_string);
+                    let error = error.as_ref().and_then(|e| serde_json::to_string(e).ok());
+                    // `raw` stays as it was when this answer was an error.
+                    tx.execute(
+                        "UPDATE tasks SET tracking = ?2, raw_json = COALESCE(?3, raw_json), error_json = ?4, checked_at = ?5
+                         WHERE id = ?1 AND (checked_at IS NULL OR checked_at <= ?5)",
+                        params![id, tracking.as_str(), raw, error, checked_at],
+                    )
+                    .map_err(write_err)?;
+                }
+                Change::Tracking(t) => {
+                    tx.execute(
+                        "UPDATE tasks SET tracking = ?2 WHERE id = ?1",
+                        params![id, t.as_str()],
+                    )
+                    .map_err(write_err)?;
+                }
+                Change::Error(e) => {
+                    let error = e.as_ref().and_then(|e| serde_json::to_string(e).ok());
+                    tx.execute(
+                        "UPDATE tasks SET error_json = ?2 WHERE id = ?1",
+                        params![id, error],
+                    )
+                    .map_err(write_err)?;
+                }
+                Change::SavedPath(p) => {
+                    tx.execute(
+                        "UPDATE tasks SET saved_path = ?2 WHERE id = ?1",
+                        params![id, p],
+                    )
+                    .map_err(write_err)?;
+                }
+                Change::Unseen(u) => {
+                    tx.execute(
+                        "UPDATE tasks SET unseen = ?2 WHERE id = ?1",
+                        params![id, *u as i64],
+                    )
+                    .map_err(write_err)?;
+                }
+            }
+        }
+        tx.commit().map_err(write_err)?;
+        Ok(true)
     }
 
     pub fn remove(&self, ids: &[String]) -> Result<usize, StoreError> {
@@ -282,24 +455,24 @@ impl TaskStore {
 /// Schema migrations, keyed by `PRAGMA user_version`.
 fn migrate(conn: &Connection) -> rusqlite::Result<()> {
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    // The table is made sure of even when the version says it is there: a file
+    // whose table was dropped by hand is repaired rather than failing every start.
+    conn.execute_batch(
+        "CREATE TABLE IF NOT EXISTS tasks (
+           id TEXT PRIMARY KEY NOT NULL,
+           base_url TEXT NOT NULL,
+           added_at INTEGER NOT NULL,
+           tracking TEXT NOT NULL DEFAULT 'active',
+           raw_json TEXT,
+           error_json TEXT,
+           checked_at INTEGER,
+           saved_path TEXT,
+           unseen INTEGER NOT NULL DEFAULT 0
+         );
+         CREATE INDEX IF NOT EXISTS tasks_added_at ON tasks(added_at);",
+    )?;
     if version < 1 {
-        conn.execute_batch(
-            "BEGIN;
-             CREATE TABLE IF NOT EXISTS tasks (
-               id TEXT PRIMARY KEY NOT NULL,
-               base_url TEXT NOT NULL,
-               added_at INTEGER NOT NULL,
-               tracking TEXT NOT NULL DEFAULT 'active',
-               raw_json TEXT,
-               error_json TEXT,
-               checked_at INTEGER,
-               saved_path TEXT,
-               unseen INTEGER NOT NULL DEFAULT 0
-             );
-             CREATE INDEX IF NOT EXISTS tasks_added_at ON tasks(added_at);
-             PRAGMA user_version = 1;
-             COMMIT;",
-        )?;
+        conn.execute_batch("PRAGMA user_version = 1;")?;
     }
     if version > SCHEMA_VERSION {
         tracing::warn!(

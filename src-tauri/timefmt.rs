@@ -41,7 +41,8 @@ pub fn rfc3339(unix: i64) -> String {
 
 /// `2026-04-28` (UTC) for unix seconds, used in file names.
 pub fn date_only(unix: i64) -> String {
-    rfc3339(unix)[..10].to_owned()
+    let (y, m, d) = civil_from_days(unix.div_euclid(86_400));
+    format!("{y:04}-{m:02}-{d:02}")
 }
 
 fn unix_from_parts(y: i64, mo: u32, d: u32, h: i64, mi: i64, s: i64) -> Option<i64> {
@@ -82,22 +83,63 @@ pub fn parse_beijing(text: &str) -> Option<i64> {
 }
 
 /// The compact UTC stamp of signed URLs: `20260428T023742Z`.
+///
+/// Works on bytes: the text comes from a URL the gateway sent, and a multibyte
+/// character among the 16 bytes must read as "no stamp", not split a `str`.
 pub fn parse_compact_utc(text: &str) -> Option<i64> {
-    let t = text.trim();
-    if t.len() != 16 || &t[8..9] != "T" || !t.ends_with('Z') {
+    let b = text.trim().as_bytes();
+    if b.len() != 16 || b[8] != b'T' || b[15] != b'Z' {
         return None;
     }
-    let y = num(&t[0..4])?;
-    let mo = u32::try_from(num(&t[4..6])?).ok()?;
-    let d = u32::try_from(num(&t[6..8])?).ok()?;
+    let digits = |from: usize, to: usize| -> Option<i64> {
+        let part = b.get(from..to)?;
+        if !part.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        Some(part.iter().fold(0i64, |n, d| n * 10 + i64::from(d - b'0')))
+    };
     unix_from_parts(
-        y,
-        mo,
-        d,
-        num(&t[9..11])?,
-        num(&t[11..13])?,
-        num(&t[13..15])?,
+        digits(0, 4)?,
+        u32::try_from(digits(4, 6)?).ok()?,
+        u32::try_from(digits(6, 8)?).ok()?,
+        digits(9, 11)?,
+        digits(11, 13)?,
+        digits(13, 15)?,
     )
+}
+
+/// An HTTP date (`Sun, 06 Nov 1994 08:49:37 GMT`, RFC 9110's preferred form), as a
+/// `Retry-After` header may carry. The obsolete forms are not read.
+pub fn parse_http_date(text: &str) -> Option<i64> {
+    let (_, rest) = text.trim().split_once(", ")?;
+    let mut parts = rest.split(' ');
+    let day = num(parts.next()?)?;
+    let month = match parts.next()? {
+        "Jan" => 1,
+        "Feb" => 2,
+        "Mar" => 3,
+        "Apr" => 4,
+        "May" => 5,
+        "Jun" => 6,
+        "Jul" => 7,
+        "Aug" => 8,
+        "Sep" => 9,
+        "Oct" => 10,
+        "Nov" => 11,
+        "Dec" => 12,
+        _ => return None,
+    };
+    let year = num(parts.next()?)?;
+    let mut clock = parts.next()?.split(':');
+    let (h, mi, s) = (
+        num(clock.next()?)?,
+        num(clock.next()?)?,
+        num(clock.next()?)?,
+    );
+    if parts.next()? != "GMT" || parts.next().is_some() || clock.next().is_some() {
+        return None;
+    }
+    unix_from_parts(year, month, u32::try_from(day).ok()?, h, mi, s)
 }
 
 /// Seconds since the epoch, now.
@@ -136,6 +178,35 @@ mod tests {
         assert_eq!(parse_compact_utc("20260428T023742Z"), Some(1_777_343_862));
         assert_eq!(parse_compact_utc("20260428T023742"), None);
         assert_eq!(parse_compact_utc("2026042XT023742Z"), None);
+    }
+
+    /// Issue 13: `x-oss-date=1234567%C3%A9T12345Z` decodes to 16 bytes with `é` across
+    /// bytes 7..9, and slicing `[8..9]` panicked (exit 101, or an abort in release).
+    #[test]
+    fn regression_multibyte_character_inside_a_compact_stamp() {
+        assert_eq!("1234567éT12345Z".len(), 16);
+        assert_eq!(parse_compact_utc("1234567éT12345Z"), None);
+        assert_eq!(parse_compact_utc("é234567éT1234éZ"), None);
+        assert_eq!(parse_compact_utc("2026042€023742Z"), None);
+        assert_eq!(parse_compact_utc("+026+428T023742Z"), None);
+    }
+
+    #[test]
+    fn http_dates() {
+        assert_eq!(
+            parse_http_date("Tue, 28 Apr 2026 02:37:42 GMT"),
+            Some(1_777_343_862)
+        );
+        assert_eq!(parse_http_date("Tue, 28 Apr 2026 02:37:42 UTC"), None);
+        assert_eq!(parse_http_date("28 Apr 2026 02:37:42 GMT"), None);
+        assert_eq!(parse_http_date("Tue, 28 Äpr 2026 02:37:42 GMT"), None);
+        assert_eq!(parse_http_date("120"), None);
+    }
+
+    #[test]
+    fn dates_for_file_names() {
+        assert_eq!(date_only(1_777_343_862), "2026-04-28");
+        assert_eq!(date_only(-1), "1969-12-31");
     }
 
     #[test]

@@ -7,9 +7,7 @@
 //! each answer is written to the history before the UI hears of it, so a crash never
 //! loses what was shown.
 
-use std::collections::hash_map::RandomState;
-use std::collections::HashMap;
-use std::hash::BuildHasher;
+use std::collections::{HashMap, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -21,58 +19,18 @@ use tokio::sync::{Notify, Semaphore};
 use tokio::time::Instant;
 
 use crate::api::{AnyfastClient, ApiError, BaseUrl, RetryPolicy, Status, TaskSnapshot};
-use crate::download::{self, CancelHandle, DownloadError, Progress};
+use crate::download::{self, CancelHandle, DownloadError, Progress, SaveOptions};
 use crate::ids::{extract_ids, TaskId};
 use crate::keystore::KeyStore;
+pub use crate::poll_policy::PollConfig;
+use crate::poll_policy::{decide, Outcome, TaskState};
 use crate::service::AppError;
-use crate::store::{StoreError, StoredError, TaskRecord, TaskStore, Tracking};
+use crate::store::{Change, StoreError, StoredError, TaskRecord, TaskStore, Tracking};
 use crate::timefmt::{now_unix, rfc3339};
 
-/// How politely to poll.
-#[derive(Debug, Clone)]
-pub struct PollConfig {
-    /// Anyfast advises about 15 s between queries of one task.
-    pub interval: Duration,
-    /// ± this fraction of the interval, so many tasks do not query in lockstep.
-    pub jitter: f64,
-    /// The longest wait after repeated 429s or server faults.
-    pub max_backoff: Duration,
-    /// Queries in flight at once per gateway.
-    pub per_gateway: usize,
-    /// Upstream tasks live 24 h; past that Paddock stops asking.
-    pub lifetime_secs: i64,
-}
-
-impl Default for PollConfig {
-    fn default() -> Self {
-        Self {
-            interval: Duration::from_secs(15),
-            jitter: 0.2,
-            max_backoff: Duration::from_secs(300),
-            per_gateway: 4,
-            lifetime_secs: 24 * 3600,
-        }
-    }
-}
-
-impl PollConfig {
-    /// The default schedule. Debug builds accept `PADDOCK_POLL_INTERVAL_MS` so the
-    /// end-to-end and CLI tests need not wait 15 s between answers; release builds
-    /// ignore it.
-    pub fn from_env() -> Self {
-        let mut config = Self::default();
-        if cfg!(debug_assertions) {
-            if let Some(ms) = std::env::var("PADDOCK_POLL_INTERVAL_MS")
-                .ok()
-                .and_then(|v| v.parse::<u64>().ok())
-            {
-                config.interval = Duration::from_millis(ms.max(50));
-                config.max_backoff = config.interval * 4;
-            }
-        }
-        config
-    }
-}
+/// The most text one paste may hold: a log of this size has hundreds of thousands
+/// of IDs; anything larger is not a paste.
+pub const MAX_PASTE_BYTES: usize = 16 << 20;
 
 /// Where the tracker reports changes; the GUI turns these into Tauri events, the
 /// CLI into lines on stdout.
@@ -126,6 +84,10 @@ pub struct TaskRow {
     pub fail_reason: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<StoredError>,
+    /// Set while a passing fault (429, 5xx, network) is waited out: when the next
+    /// try is due. The row reads "waiting", not "error".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_at: Option<String>,
     pub unseen: bool,
     /// A query is in flight right now.
     pub checking: bool,
@@ -152,8 +114,9 @@ pub struct AddSummary {
 
 const PROMPT_SNIPPET: usize = 160;
 
-fn row_of(record: &TaskRecord, snapshot: Option<&TaskSnapshot>, checking: bool) -> TaskRow {
-    let s = snapshot;
+fn row_of(t: &Tracked, checking: bool) -> TaskRow {
+    let record = &t.record;
+    let s = t.snapshot.as_ref();
     TaskRow {
         id: record.id.clone(),
         base_url: record.base_url.clone(),
@@ -168,25 +131,18 @@ fn row_of(record: &TaskRecord, snapshot: Option<&TaskSnapshot>, checking: bool) 
             .map(|p| p.chars().take(PROMPT_SNIPPET).collect()),
         submitted_at: s.and_then(|t| t.submitted_at).map(rfc3339),
         finished_at: s.and_then(|t| t.finished_at).map(rfc3339),
-        video_url: s.and_then(|t| t.video_url.clone()),
+        // Plain http only from a gateway on this computer (see `video_link_allowed`);
+        // the https test is first so ten thousand rows need no URL parsing.
+        video_url: s.and_then(|t| t.video_url.clone()).filter(|u| {
+            u.starts_with("https://") || crate::api::video_link_allowed(u, &record.base_url)
+        }),
         video_expires_at: s.and_then(|t| t.video_expires_at).map(rfc3339),
         saved_path: record.saved_path.clone(),
         fail_reason: s.and_then(|t| t.fail_reason.clone()),
         error: record.error.clone(),
+        retry_at: t.retry_at.map(rfc3339),
         unseen: record.unseen,
         checking,
-    }
-}
-
-fn stored(e: &AppError) -> StoredError {
-    let detail = match e {
-        AppError::Api(api) => api.detail(),
-        _ => None,
-    };
-    StoredError {
-        code: e.code().to_owned(),
-        message: e.to_string(),
-        detail,
     }
 }
 
@@ -198,12 +154,56 @@ struct Tracked {
     next_due: Instant,
     failures: u32,
     in_flight: bool,
+    /// Unix time of the next try while a passing fault is waited out.
+    retry_at: Option<i64>,
+}
+
+impl Tracked {
+    fn new(record: TaskRecord, due: Instant) -> Self {
+        Self {
+            snapshot: record.snapshot(),
+            record,
+            next_due: due,
+            failures: 0,
+            in_flight: false,
+            retry_at: None,
+        }
+    }
+}
+
+/// One gateway's share of the poller: queries in flight, and a sliding window of
+/// when the last ones were sent.
+struct Gate {
+    in_flight: Arc<Semaphore>,
+    sent: tokio::sync::Mutex<VecDeque<Instant>>,
+}
+
+/// How long to wait before one more query fits `limit` per `window`, given when
+/// the last ones went out (oldest first). Pure, for tests.
+pub fn rate_limit_wait(
+    sent: &VecDeque<Instant>,
+    now: Instant,
+    limit: usize,
+    window: Duration,
+) -> Option<Duration> {
+    let limit = limit.max(1);
+    let recent: Vec<&Instant> = sent
+        .iter()
+        .filter(|at| now.saturating_duration_since(**at) < window)
+        .collect();
+    if recent.len() < limit {
+        return None;
+    }
+    // The one that must leave the window before another query fits.
+    let leaving = recent[recent.len() - limit];
+    Some((*leaving + window).saturating_duration_since(now))
 }
 
 struct State {
     tasks: HashMap<String, Tracked>,
-    paused: Option<StoredError>,
-    gates: HashMap<String, Arc<Semaphore>>,
+    /// Gateways that rejected their key, and why: only their tasks wait.
+    paused: HashMap<String, StoredError>,
+    gates: HashMap<String, Arc<Gate>>,
 }
 
 struct Inner {
@@ -218,7 +218,24 @@ struct Inner {
     queries: AtomicU64,
     /// Where to save videos the moment their task succeeds (None: auto-save off).
     auto_save: Mutex<Option<PathBuf>>,
+    /// The size cap of every save, from Settings.
+    max_video_bytes: AtomicU64,
+    /// Saves in progress, keyed by task: auto-save, the Save button and the CLI all
+    /// go through here, so one task is never written by two saves at once.
+    saves: Mutex<HashMap<String, SaveEntry>>,
+    /// Auto-saves at most this many at a time, so a batch finishing together does
+    /// not open dozens of connections to the storage host.
+    auto_save_slots: Arc<Semaphore>,
 }
+
+/// One save in progress.
+struct SaveEntry {
+    dest: PathBuf,
+    cancel: CancelHandle,
+}
+
+/// Auto-saves running at once.
+const AUTO_SAVES_AT_ONCE: usize = 2;
 
 /// The watched tasks and their poller. Cheap to clone.
 #[derive(Clone)]
@@ -239,19 +256,7 @@ impl Tracker {
         let tasks = store
             .load_all()?
             .into_iter()
-            .map(|record| {
-                let id = record.id.clone();
-                (
-                    id,
-                    Tracked {
-                        snapshot: record.snapshot(),
-                        record,
-                        next_due: now,
-                        failures: 0,
-                        in_flight: false,
-                    },
-                )
-            })
+            .map(|record| (record.id.clone(), Tracked::new(record, now)))
             .collect();
         Ok(Self {
             inner: Arc::new(Inner {
@@ -262,12 +267,15 @@ impl Tracker {
                 config,
                 state: Mutex::new(State {
                     tasks,
-                    paused: None,
+                    paused: HashMap::new(),
                     gates: HashMap::new(),
                 }),
                 wake: Notify::new(),
                 queries: AtomicU64::new(0),
                 auto_save: Mutex::new(None),
+                max_video_bytes: AtomicU64::new(download::DEFAULT_MAX_BYTES),
+                saves: Mutex::new(HashMap::new()),
+                auto_save_slots: Arc::new(Semaphore::new(AUTO_SAVES_AT_ONCE)),
             }),
         })
     }
@@ -282,10 +290,7 @@ impl Tracker {
         let mut rows: Vec<_> = st
             .tasks
             .values()
-            .map(|t| {
-                let row = row_of(&t.record, t.snapshot.as_ref(), t.in_flight);
-                (t.record.added_at, row)
-            })
+            .map(|t| (t.record.added_at, row_of(t, t.in_flight)))
             .collect();
         rows.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.id.cmp(&b.1.id)));
         rows.into_iter().map(|(_, r)| r).collect()
@@ -295,7 +300,7 @@ impl Tracker {
         let st = self.lock();
         let t = st.tasks.get(id)?;
         Some(TaskDetail {
-            row: row_of(&t.record, t.snapshot.as_ref(), t.in_flight),
+            row: row_of(t, t.in_flight),
             task: t.snapshot.clone(),
             raw: t.record.raw.clone(),
             local_video_url: None,
@@ -307,9 +312,9 @@ impl Tracker {
         self.lock().tasks.get(id).map(|t| t.record.clone())
     }
 
-    /// Why querying is paused, if it is.
+    /// Why querying is paused for some gateway (a rejected or missing key), if it is.
     pub fn paused(&self) -> Option<StoredError> {
-        self.lock().paused.clone()
+        self.lock().paused.values().next().cloned()
     }
 
     /// How many gateway queries the poller has made.
@@ -323,6 +328,9 @@ impl Tracker {
         text: String,
         base_url: &BaseUrl,
     ) -> Result<AddSummary, StoreError> {
+        if text.len() > MAX_PASTE_BYTES {
+            return Err(StoreError::TooLarge(MAX_PASTE_BYTES >> 20));
+        }
         let extraction = tokio::task::spawn_blocking(move || extract_ids(&text))
             .await
             .unwrap_or_default();
@@ -363,17 +371,9 @@ impl Tracker {
                 }
                 summary.added += 1;
                 summary.ids.push(record.id.clone());
-                rows.push(row_of(&record, None, false));
-                st.tasks.insert(
-                    record.id.clone(),
-                    Tracked {
-                        record,
-                        snapshot: None,
-                        next_due: due,
-                        failures: 0,
-                        in_flight: false,
-                    },
-                );
+                let tracked = Tracked::new(record, due);
+                rows.push(row_of(&tracked, false));
+                st.tasks.insert(tracked.record.id.clone(), tracked);
             }
         }
         if !rows.is_empty() {
@@ -416,11 +416,12 @@ impl Tracker {
     pub fn refresh(&self, id: &str) {
         {
             let mut st = self.lock();
-            st.paused = None;
             if let Some(t) = st.tasks.get_mut(id) {
                 t.record.tracking = Tracking::Active;
                 t.next_due = Instant::now();
                 t.failures = 0;
+                let base = t.record.base_url.clone();
+                st.paused.remove(&base);
             }
         }
         self.inner.events.paused(None);
@@ -436,7 +437,7 @@ impl Tracker {
     pub fn resume(&self) {
         {
             let mut st = self.lock();
-            st.paused = None;
+            st.paused.clear();
             let now = Instant::now();
             for t in st
                 .tasks
@@ -453,43 +454,57 @@ impl Tracker {
 
     /// The user looked at a finished task: drop its "new" mark.
     pub async fn mark_seen(&self, id: &str) -> Result<(), StoreError> {
-        self.update_record(id, |r| r.unseen = false).await
+        self.update_record(id, |r| {
+            r.unseen = false;
+            vec![Change::Unseen(false)]
+        })
+        .await
     }
 
     /// Records where a task's video was saved.
     pub async fn set_saved_path(&self, id: &str, path: &str) -> Result<(), StoreError> {
         let path = path.to_owned();
-        self.update_record(id, move |r| r.saved_path = Some(path))
-            .await
+        self.update_record(id, move |r| {
+            r.saved_path = Some(path.clone());
+            vec![Change::SavedPath(Some(path))]
+        })
+        .await
     }
 
+    /// Changes one task in memory and the same columns on disk.
     async fn update_record(
         &self,
         id: &str,
-        change: impl FnOnce(&mut TaskRecord),
+        change: impl FnOnce(&mut TaskRecord) -> Vec<Change>,
     ) -> Result<(), StoreError> {
-        let (record, row) = {
+        let (changes, row) = {
             let mut st = self.lock();
             let Some(t) = st.tasks.get_mut(id) else {
                 return Ok(());
             };
-            change(&mut t.record);
-            t.snapshot = t.record.snapshot();
-            (
-                t.record.clone(),
-                row_of(&t.record, t.snapshot.as_ref(), t.in_flight),
-            )
+            let changes = change(&mut t.record);
+            (changes, row_of(t, t.in_flight))
         };
-        self.persist(record).await?;
-        self.inner.events.changed(&[row]);
+        if self.persist(id, changes).await? {
+            self.inner.events.changed(&[row]);
+        }
         Ok(())
     }
 
-    async fn persist(&self, record: TaskRecord) -> Result<(), StoreError> {
+    /// Writes the changed columns; false when the row is gone. A row another process
+    /// (the CLI's `remove`) took out of the history is dropped here too, never
+    /// written back.
+    async fn persist(&self, id: &str, changes: Vec<Change>) -> Result<bool, StoreError> {
         let store = Arc::clone(&self.inner.store);
-        tokio::task::spawn_blocking(move || store.update(&record))
+        let key = id.to_owned();
+        let exists = tokio::task::spawn_blocking(move || store.update(&key, &changes))
             .await
-            .map_err(|e| StoreError::Write(e.to_string()))?
+            .map_err(|e| StoreError::Write(e.to_string()))??;
+        if !exists {
+            self.lock().tasks.remove(id);
+            self.inner.events.removed(&[id.to_owned()]);
+        }
+        Ok(exists)
     }
 
     /// Turns auto-save on (into `dir`) or off.
@@ -501,30 +516,98 @@ impl Tracker {
             .unwrap_or_else(|p| p.into_inner()) = dir;
     }
 
-    /// Downloads a task's video to `dest` and records where it went.
+    /// Sets the size cap of every later save.
+    pub fn set_max_video_bytes(&self, max: u64) {
+        self.inner.max_video_bytes.store(max, Ordering::Relaxed);
+    }
+
+    /// The size cap of every save.
+    pub fn max_video_bytes(&self) -> u64 {
+        self.inner.max_video_bytes.load(Ordering::Relaxed)
+    }
+
+    /// Downloads a task's video to `dest` and records where it went. Refused while
+    /// the same task, or another save to the same file, is in progress.
     pub async fn save_video(
         &self,
         id: &str,
         dest: &Path,
-        cancel: tokio::sync::watch::Receiver<bool>,
+        options: SaveOptions,
         on_progress: impl FnMut(Progress),
     ) -> Result<PathBuf, AppError> {
         let url = self
             .detail(id)
-            .and_then(|d| d.task)
-            .and_then(|t| t.video_url)
+            .and_then(|d| d.row.video_url)
             .ok_or(DownloadError::NoVideo)?;
-        download::download(self.inner.client.http(), &url, dest, cancel, on_progress).await?;
+        let (cancel, rx) = CancelHandle::new();
+        {
+            let mut saves = self.saves();
+            if let Some(running) = saves.get(id) {
+                return Err(
+                    DownloadError::AlreadySaving(Some(running.dest.display().to_string())).into(),
+                );
+            }
+            if saves.values().any(|s| s.dest == dest) {
+                return Err(DownloadError::AlreadySaving(Some(dest.display().to_string())).into());
+            }
+            saves.insert(
+                id.to_owned(),
+                SaveEntry {
+                    dest: dest.to_owned(),
+                    cancel,
+                },
+            );
+        }
+        let result = download::download(
+            self.inner.client.http(),
+            &url,
+            dest,
+            options,
+            rx,
+            on_progress,
+        )
+        .await;
+        self.saves().remove(id);
+        result?;
         self.set_saved_path(id, &dest.display().to_string()).await?;
         Ok(dest.to_owned())
+    }
+
+    fn saves(&self) -> std::sync::MutexGuard<'_, HashMap<String, SaveEntry>> {
+        self.inner.saves.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Stops the save of this task's video, if one is running (any of the three kinds).
+    pub fn cancel_save(&self, id: &str) -> bool {
+        match self.saves().get(id) {
+            Some(entry) => {
+                entry.cancel.cancel();
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Whether this task's video is being saved right now.
+    pub fn is_saving(&self, id: &str) -> bool {
+        self.saves().contains_key(id)
     }
 
     /// Saves a newly succeeded task's video into the auto-save folder, next to (not
     /// over) any file of the same name. A failure is shown on the task's row.
     async fn auto_save(&self, id: String, dir: PathBuf) {
+        let Ok(_slot) = Arc::clone(&self.inner.auto_save_slots)
+            .acquire_owned()
+            .await
+        else {
+            return;
+        };
         let Some(detail) = self.detail(&id) else {
             return;
         };
+        if detail.row.saved_path.is_some() {
+            return;
+        }
         let task = detail.task.as_ref();
         let name = download::default_file_name(
             &id,
@@ -532,17 +615,28 @@ impl Tracker {
             task.and_then(|t| t.finished_at),
         );
         let dest = download::unused_path(&dir.join(name));
-        let (_cancel, rx) = CancelHandle::new();
-        if let Err(e) = self.save_video(&id, &dest, rx, |_| {}).await {
-            tracing::warn!(task = %id, error = %e, "auto-save failed");
-            let error = StoredError {
-                code: e.code().to_owned(),
-                message: format!("Auto-save failed: {e}"),
-                detail: None,
-            };
-            let _ = self
-                .update_record(&id, move |r| r.error = Some(error))
-                .await;
+        let options = SaveOptions {
+            max_bytes: self.max_video_bytes(),
+            overwrite: false,
+        };
+        match self.save_video(&id, &dest, options, |_| {}).await {
+            Ok(_) => {}
+            // Already being saved by hand: that save records the path.
+            Err(AppError::Download(DownloadError::AlreadySaving(_))) => {}
+            Err(e) => {
+                tracing::warn!(task = %id, code = e.code(), "auto-save failed");
+                let error = StoredError {
+                    code: e.code().to_owned(),
+                    message: format!("Auto-save failed: {e}"),
+                    detail: None,
+                };
+                let _ = self
+                    .update_record(&id, move |r| {
+                        r.error = Some(error.clone());
+                        vec![Change::Error(Some(error))]
+                    })
+                    .await;
+            }
         }
     }
 
@@ -560,7 +654,7 @@ impl Tracker {
             let (due, next) = self.take_due();
             for id in due {
                 let me = self.clone();
-                tokio::spawn(async move { me.poll_one(id).await });
+                tokio::spawn(async move { me.poll_contained(id).await });
             }
             match next {
                 Some(when) => {
@@ -575,17 +669,62 @@ impl Tracker {
         }
     }
 
+    /// Polls one task on a task of its own, so that a panic while handling its
+    /// answer (a parser bug meeting a hostile answer) unwinds only that one: it is
+    /// marked "internal error" and asked again much later, and the poller, the other
+    /// tasks and the window go on. (The release profile unwinds for this.)
+    async fn poll_contained(self, id: String) {
+        let me = self.clone();
+        let key = id.clone();
+        let polled = tokio::spawn(async move { me.poll_one(key).await }).await;
+        if let Err(e) = polled {
+            if e.is_panic() {
+                let text = panic_text(e.into_panic().as_ref());
+                self.contain_panic(&id, text).await;
+            }
+        }
+        self.inner.wake.notify_one();
+    }
+
+    async fn contain_panic(&self, id: &str, text: String) {
+        tracing::error!(task = %id, panic = %text, "handling this task panicked; it is set aside");
+        let error = StoredError {
+            code: "internal".into(),
+            message: format!(
+                "Paddock hit an internal error with this task and set it aside ({text}). The other tasks go on; remove this one or try again later."
+            ),
+            detail: None,
+        };
+        let backoff = self.inner.config.max_backoff;
+        let row = {
+            let mut st = self.lock();
+            let Some(t) = st.tasks.get_mut(id) else {
+                return;
+            };
+            t.in_flight = false;
+            t.retry_at = None;
+            t.next_due = Instant::now() + backoff;
+            t.record.error = Some(error.clone());
+            row_of(t, false)
+        };
+        if let Err(e) = self.persist(id, vec![Change::Error(Some(error))]).await {
+            tracing::error!(error = %e, "could not write the task history");
+        }
+        self.inner.events.changed(&[row]);
+    }
+
     /// Marks the due tasks in flight and returns them, with the next wake-up time.
     fn take_due(&self) -> (Vec<String>, Option<Instant>) {
         let mut st = self.lock();
-        if st.paused.is_some() {
-            return (Vec::new(), None);
-        }
         let now = Instant::now();
         let mut due = Vec::new();
         let mut next: Option<Instant> = None;
-        for t in st.tasks.values_mut() {
-            if t.record.tracking != Tracking::Active || t.in_flight {
+        let State { tasks, paused, .. } = &mut *st;
+        for t in tasks.values_mut() {
+            if t.record.tracking != Tracking::Active
+                || t.in_flight
+                || paused.contains_key(&t.record.base_url)
+            {
                 continue;
             }
             if t.next_due <= now {
@@ -598,14 +737,42 @@ impl Tracker {
         (due, next)
     }
 
-    fn gate(&self, base: &str) -> Arc<Semaphore> {
+    fn gate(&self, base: &str) -> Arc<Gate> {
         let mut st = self.lock();
         let per = self.inner.config.per_gateway.max(1);
-        Arc::clone(
-            st.gates
-                .entry(base.to_owned())
-                .or_insert_with(|| Arc::new(Semaphore::new(per))),
-        )
+        Arc::clone(st.gates.entry(base.to_owned()).or_insert_with(|| {
+            Arc::new(Gate {
+                in_flight: Arc::new(Semaphore::new(per)),
+                sent: tokio::sync::Mutex::new(VecDeque::new()),
+            })
+        }))
+    }
+
+    /// Waits for a free slot at this gateway, within its per-minute budget.
+    async fn admit(&self, gate: &Gate) -> Option<tokio::sync::OwnedSemaphorePermit> {
+        const WINDOW: Duration = Duration::from_secs(60);
+        let permit = Arc::clone(&gate.in_flight).acquire_owned().await.ok()?;
+        let limit = self.inner.config.per_minute.max(1);
+        loop {
+            let mut sent = gate.sent.lock().await;
+            let now = Instant::now();
+            while sent
+                .front()
+                .is_some_and(|at| now.saturating_duration_since(*at) >= WINDOW)
+            {
+                sent.pop_front();
+            }
+            match rate_limit_wait(&sent, now, limit, WINDOW) {
+                None => {
+                    sent.push_back(now);
+                    return Some(permit);
+                }
+                Some(wait) => {
+                    drop(sent);
+                    tokio::time::sleep(wait.max(Duration::from_millis(10))).await;
+                }
+            }
+        }
     }
 
     async fn poll_one(&self, id: String) {
@@ -618,19 +785,20 @@ impl Tracker {
             return;
         };
         let gate = self.gate(&base_text);
-        let _permit = gate.acquire_owned().await;
-        if self.lock().paused.is_some() {
+        let Some(_permit) = self.admit(&gate).await else {
+            self.finish_in_flight(&id);
+            return;
+        };
+        if self.lock().paused.contains_key(&base_text) {
             self.finish_in_flight(&id);
             return;
         }
-        if let Some(t) = self.lock().tasks.get(&id) {
-            self.inner
-                .events
-                .changed(&[row_of(&t.record, t.snapshot.as_ref(), true)]);
+        let row = self.lock().tasks.get(&id).map(|t| row_of(t, true));
+        if let Some(row) = row {
+            self.inner.events.changed(&[row]);
         }
         let outcome = self.query(&base_text, &id).await;
-        self.apply(&id, outcome).await;
-        self.inner.wake.notify_one();
+        self.apply(&id, &base_text, outcome).await;
     }
 
     /// Queries one tracked task right now, outside the schedule, and records the answer.
@@ -642,7 +810,7 @@ impl Tracker {
             t.record.base_url.clone()
         };
         let outcome = self.query(&base_text, id).await;
-        self.apply(id, outcome).await;
+        self.apply(id, &base_text, outcome).await;
         self.detail(id)
     }
 
@@ -655,112 +823,88 @@ impl Tracker {
     async fn query(&self, base_text: &str, id: &str) -> Result<(TaskSnapshot, Value), AppError> {
         let base = BaseUrl::parse(base_text)?;
         let id = TaskId::parse(id).map_err(ApiError::from)?;
-        let key = self
-            .inner
-            .keys
-            .resolve(&base)
-            .await?
-            .ok_or(ApiError::MissingKey)?;
+        let key = self.inner.keys.require(&base).await?;
         self.inner.queries.fetch_add(1, Ordering::Relaxed);
         // No retries inside the query: the poller's own backoff spaces them out.
         let once = RetryPolicy {
             max_retries: 0,
             ..RetryPolicy::default()
         };
-        let outcome = self
-            .inner
-            .client
-            .query_with(&base, &key, &id, &once)
-            .await?;
+        let outcome = self.inner.client.query_with(&base, &key, &id, &once).await;
+        if let Err(ApiError::Unauthorized { .. }) = &outcome {
+            // Read the keyring again next time: the key may have been fixed elsewhere.
+            self.inner.keys.forget(&base);
+        }
+        let outcome = outcome?;
         Ok((outcome.task, outcome.raw))
     }
 
-    fn jittered(&self, base: Duration) -> Duration {
-        static COUNTER: AtomicU64 = AtomicU64::new(0);
-        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let unit = (RandomState::new().hash_one(n) % 10_000) as f64 / 10_000.0; // 0..1
-        let factor = 1.0 + self.inner.config.jitter * (unit * 2.0 - 1.0);
-        base.mul_f64(factor.max(0.0))
-    }
-
-    async fn apply(&self, id: &str, outcome: Result<(TaskSnapshot, Value), AppError>) {
-        let config = &self.inner.config;
+    async fn apply(
+        &self,
+        id: &str,
+        base_text: &str,
+        outcome: Result<(TaskSnapshot, Value), AppError>,
+    ) {
         let now = now_unix();
-        let mut paused = None;
-        let mut finished = false;
-        let (record, row) = {
+        let unit = jitter_unit();
+        let (changes, row, decision) = {
             let mut st = self.lock();
             let Some(t) = st.tasks.get_mut(id) else {
                 return;
             };
             t.in_flight = false;
+            let state = TaskState {
+                added_at: t.record.added_at,
+                was_final: t.snapshot.as_ref().is_some_and(|s| s.status.is_final()),
+                failures: t.failures,
+            };
+            let config = &self.inner.config;
+            let decision = match &outcome {
+                Ok((snap, _)) => decide(Outcome::Answer(snap), &state, config, now, unit),
+                Err(e) => decide(Outcome::Failed(e), &state, config, now, unit),
+            };
+            let raw = outcome.ok().map(|(_, raw)| raw);
+            t.failures = decision.failures;
             t.record.checked_at = Some(now);
-            match outcome {
-                Ok((snap, raw)) => {
-                    let was_final = t.snapshot.as_ref().is_some_and(|s| s.status.is_final());
-                    t.failures = 0;
-                    t.record.error = None;
-                    t.record.raw = Some(raw);
-                    t.snapshot = t.record.snapshot();
-                    if snap.status.is_final() {
-                        t.record.tracking = Tracking::Final;
-                        if !was_final {
-                            finished = true;
-                            t.record.unseen = true;
-                        }
-                    } else {
-                        let born = snap.submitted_at.unwrap_or(t.record.added_at);
-                        if now - born > config.lifetime_secs {
-                            t.record.tracking = Tracking::GaveUp;
-                            t.record.error = Some(StoredError {
-                                code: "gave_up".into(),
-                                message: "The task is more than 24 hours old and still not finished; the gateway will not finish it now. Paddock stopped asking.".into(),
-                                detail: None,
-                            });
-                        }
-                        t.next_due = Instant::now() + self.jittered(config.interval);
-                    }
-                }
-                Err(e) => {
-                    t.record.error = Some(stored(&e));
-                    match &e {
-                        AppError::Api(ApiError::NotFound { .. }) => {
-                            t.record.tracking = Tracking::NotFound
-                        }
-                        AppError::Api(ApiError::Unauthorized { .. } | ApiError::MissingKey) => {
-                            paused = Some(stored(&e));
-                            t.next_due = Instant::now();
-                        }
-                        other => {
-                            t.failures = t.failures.saturating_add(1);
-                            let backoff = config
-                                .interval
-                                .saturating_mul(1 << (t.failures - 1).min(10));
-                            let asked = match other {
-                                AppError::Api(api) => api.retry_after(),
-                                _ => None,
-                            };
-                            let wait = asked
-                                .unwrap_or_default()
-                                .max(backoff)
-                                .min(config.max_backoff);
-                            t.next_due = Instant::now() + self.jittered(wait);
-                        }
-                    }
+            t.record.tracking = decision.tracking;
+            t.record.error = decision.error.clone();
+            if decision.finished_now {
+                t.record.unseen = true;
+            }
+            if let Some(raw) = &raw {
+                t.record.raw = Some(raw.clone());
+                t.snapshot = t.record.snapshot();
+            }
+            let wait = decision.next_in.unwrap_or(Duration::ZERO);
+            t.next_due = Instant::now() + wait;
+            t.retry_at = decision
+                .waiting
+                .then(|| now.saturating_add(i64::try_from(wait.as_secs()).unwrap_or(i64::MAX)));
+            let mut changes = vec![Change::Answer {
+                tracking: decision.tracking,
+                raw,
+                error: decision.error.clone(),
+                checked_at: now,
+            }];
+            if decision.finished_now {
+                changes.push(Change::Unseen(true));
+            }
+            let row = row_of(t, false);
+            if decision.pause_gateway {
+                if let Some(reason) = &decision.error {
+                    st.paused.insert(base_text.to_owned(), reason.clone());
                 }
             }
-            let record = t.record.clone();
-            let row = row_of(&record, t.snapshot.as_ref(), false);
-            if paused.is_some() {
-                st.paused = paused.clone();
-            }
-            (record, row)
+            (changes, row, decision)
         };
-        if let Err(e) = self.persist(record).await {
-            tracing::error!(error = %e, "could not write the task history");
+        match self.persist(id, changes).await {
+            Ok(true) => {}
+            // Removed by another process meanwhile: nothing more to tell.
+            Ok(false) => return,
+            Err(e) => tracing::error!(error = %e, "could not write the task history"),
         }
         self.inner.events.changed(std::slice::from_ref(&row));
-        if finished {
+        if decision.finished_now {
             self.inner.events.finished(&row);
             let dir = self
                 .inner
@@ -774,8 +918,26 @@ impl Tracker {
                 tokio::spawn(async move { me.auto_save(id, dir).await });
             }
         }
-        if let Some(reason) = paused {
-            self.inner.events.paused(Some(&reason));
+        if decision.pause_gateway {
+            self.inner.events.paused(decision.error.as_ref());
         }
     }
+}
+
+/// A number in `0..1` for the poll policy's jitter, from the standard library's
+/// randomly keyed hasher (spread, not secrecy, is what matters here).
+fn jitter_unit() -> f64 {
+    use std::hash::BuildHasher;
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    (std::collections::hash_map::RandomState::new().hash_one(n) % 10_000) as f64 / 10_000.0
+}
+
+/// The message a panic carried, when it is text.
+fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".to_owned())
 }

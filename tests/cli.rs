@@ -471,3 +471,205 @@ async fn the_key_commands_use_the_keyring_and_read_the_key_from_stdin() {
     assert!(stdout(&o).contains("not set"));
     support::assert_key_not_on_disk(&data, FAKE_KEY);
 }
+
+/// Issue 13: this answer made `paddock query` panic with exit 101.
+#[tokio::test]
+async fn a_multibyte_oss_date_in_a_success_answer_is_read_not_a_crash() {
+    let fake = FakeAnyfast::start().await;
+    let id = task_id("climultibyte");
+    let body = serde_json::json!({
+        "code": "success",
+        "message": "",
+        "data": {
+            "task_id": id,
+            "status": "SUCCESS",
+            "progress": "100%",
+            "submit_time": 1_777_343_862,
+            "finish_time": 1_777_343_961,
+            "result_url": "https://videos.example-oss.aliyuncs.com/v/a.mp4?x-oss-date=1234567%C3%A9T12345Z&x-oss-expires=86400"
+        }
+    });
+    fake.script(&id, vec![Reply::json(200, body)]);
+    let data = temp_dir("cli-multibyte");
+    let o = run(cmd(&fake, &data, Some(FAKE_KEY)), &["query", "--json", &id]).await;
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let line = &json_lines(&o)[0];
+    assert_eq!(line["status"], "succeeded");
+    // The stamp is unreadable, so the expiry is finish_time + 24 h.
+    assert_eq!(line["video_expires_at"], "2026-04-29T02:39:21Z");
+}
+
+#[tokio::test]
+async fn remove_takes_tasks_out_without_the_window() {
+    let fake = FakeAnyfast::start().await;
+    let (a, b) = (task_id("cliremoveA"), task_id("cliremoveB"));
+    let data = temp_dir("cli-remove");
+    let o = run(cmd(&fake, &data, None), &["add", &a, &b]).await;
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let missing = task_id("cliremovemissing");
+    let o = run(
+        cmd(&fake, &data, None),
+        &["remove", &a, &missing, "not/an id"],
+    )
+    .await;
+    assert_eq!(code(&o), 4, "an unknown ID is reported: {}", stderr(&o));
+    assert!(stdout(&o).contains("1 removed"), "{}", stdout(&o));
+    assert!(stderr(&o).contains("not in the history"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("not/an id"), "{}", stderr(&o));
+    let o = run(cmd(&fake, &data, None), &["list", "--json"]).await;
+    let ids: Vec<String> = json_lines(&o)
+        .iter()
+        .map(|l| l["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(ids, std::slice::from_ref(&b));
+    let o = run(cmd(&fake, &data, None), &["remove", &b]).await;
+    assert_eq!(code(&o), 0);
+}
+
+#[tokio::test]
+async fn save_refuses_an_existing_file_without_force_and_a_video_over_max_size() {
+    let fake = FakeAnyfast::start().await;
+    let id = task_id("clisaveforce");
+    fake.script(&id, vec![Reply::state("success-seed-example")]);
+    let data = temp_dir("cli-save-force");
+    let dest = data.join("mine.mp4");
+    std::fs::write(&dest, b"my own file").unwrap();
+    let o = run(
+        cmd(&fake, &data, Some(FAKE_KEY)),
+        &["save", &id, "-o", dest.to_str().unwrap()],
+    )
+    .await;
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(stderr(&o).contains("already exists"), "{}", stderr(&o));
+    assert_eq!(std::fs::read(&dest).unwrap(), b"my own file");
+
+    let o = run(
+        cmd(&fake, &data, Some(FAKE_KEY)),
+        &[
+            "save",
+            &id,
+            "-o",
+            dest.to_str().unwrap(),
+            "--max-size",
+            "1K",
+            "--force",
+        ],
+    )
+    .await;
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("larger than the limit"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(std::fs::read(&dest).unwrap(), b"my own file");
+
+    let o = run(
+        cmd(&fake, &data, Some(FAKE_KEY)),
+        &["save", &id, "-o", dest.to_str().unwrap(), "--force"],
+    )
+    .await;
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(std::fs::read(&dest).unwrap(), sample_video());
+    let o = run(
+        cmd(&fake, &data, None),
+        &["save", &id, "--max-size", "lots"],
+    )
+    .await;
+    assert_eq!(code(&o), 2, "a bad size is a usage error");
+}
+
+/// `paddock list | head -1`: a reader that goes away is the end, not a panic.
+#[tokio::test]
+async fn a_closed_stdout_ends_the_command_quietly() {
+    let fake = FakeAnyfast::start().await;
+    let data = temp_dir("cli-pipe");
+    let ids: Vec<String> = (0..400).map(|i| task_id(&format!("clipipe{i}"))).collect();
+    let o = run_with_stdin(cmd(&fake, &data, None), &["add"], &ids.join("\n")).await;
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let mut child = cmd(&fake, &data, None)
+        .args(["list", "--json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read nothing and close the pipe at once.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().await.unwrap();
+    assert!(
+        !stderr(&out).contains("panicked"),
+        "no panic on a closed pipe: {}",
+        stderr(&out)
+    );
+    assert_eq!(code(&out), 0);
+}
+
+/// The window (a live tracker) and the CLI on one history: rows the CLI adds are
+/// never lost, rows it removes never come back, while the tracker keeps writing.
+#[tokio::test]
+async fn cli_add_and_remove_beside_a_live_tracker_lose_and_resurrect_nothing() {
+    use paddock::api::{AnyfastClient, BaseUrl, ClientConfig};
+    use paddock::keystore::{ApiKey, KeyStore, MemoryKeyring};
+    use paddock::store::TaskStore;
+    use paddock::tracker::{NoEvents, PollConfig, Tracker};
+    use std::sync::Arc;
+
+    let fake = FakeAnyfast::start().await;
+    let data = temp_dir("cli-live-tracker");
+    let base = BaseUrl::parse(&fake.base_url).unwrap();
+    let keys = KeyStore::new(Arc::new(MemoryKeyring::default()), None);
+    keys.set(&base, ApiKey::new(FAKE_KEY).unwrap())
+        .await
+        .unwrap();
+    let watched: Vec<String> = (0..3)
+        .map(|i| task_id(&format!("clilivewatched{i}")))
+        .collect();
+    for id in &watched {
+        fake.script(id, vec![Reply::state("in-progress")]);
+    }
+    let store = Arc::new(TaskStore::open(&data).unwrap().store);
+    let config = PollConfig {
+        interval: Duration::from_millis(50),
+        max_backoff: Duration::from_millis(200),
+        per_minute: 100_000,
+        ..PollConfig::default()
+    };
+    let client = AnyfastClient::new(ClientConfig::default()).unwrap();
+    let tracker = Tracker::new(store, client, keys, Arc::new(NoEvents), config).unwrap();
+    let poller = tokio::spawn(tracker.clone().run());
+    tracker.add_text(watched.join("\n"), &base).await.unwrap();
+
+    let added: Vec<String> = (0..5)
+        .map(|i| task_id(&format!("cliliveadded{i}")))
+        .collect();
+    for (i, id) in added.iter().enumerate() {
+        let o = run(cmd(&fake, &data, None), &["add", id]).await;
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        if i < 2 {
+            let o = run(cmd(&fake, &data, None), &["remove", &watched[i]]).await;
+            assert_eq!(code(&o), 0, "{}", stderr(&o));
+        }
+    }
+    let o = run(cmd(&fake, &data, None), &["remove", &added[0]]).await;
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    // Several more poll rounds of the tracker, writing its answers.
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    poller.abort();
+    let mut stored: Vec<String> = TaskStore::open(&data)
+        .unwrap()
+        .store
+        .load_all()
+        .unwrap()
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    stored.sort();
+    let mut expected: Vec<String> = added[1..].to_vec();
+    expected.push(watched[2].clone());
+    expected.sort();
+    assert_eq!(stored, expected);
+    assert!(
+        fake.requests_for(&watched[2]) >= 3,
+        "the tracker kept polling"
+    );
+}

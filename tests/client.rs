@@ -406,10 +406,77 @@ fn base_url_rules() {
         BaseUrl::parse("anyfast").unwrap_err().code(),
         "invalid_base_url"
     );
+    for with_user_info in [
+        "https://user:pw@gw.example.com",
+        "https://:pw@gw.example.com",
+        "https://user@gw.example.com",
+    ] {
+        assert_eq!(
+            BaseUrl::parse(with_user_info).unwrap_err().code(),
+            "invalid_base_url",
+            "{with_user_info}"
+        );
+    }
     let base = BaseUrl::parse("https://gw.example.com/proxy/").unwrap();
     let url = base.task_url(&TaskId::parse("asyntask_x").unwrap());
     assert_eq!(
         url.as_str(),
         "https://gw.example.com/proxy/v1/video/generations/asyntask_x"
     );
+}
+
+/// A real answer is under 4 KiB; past 1 MiB the body is not read on.
+#[tokio::test]
+async fn an_answer_over_a_mebibyte_is_a_bad_response() {
+    let huge = "x".repeat(2 << 20);
+    let body = json!({"code": "success", "data": {"status": "IN_PROGRESS", "junk": huge}});
+    let (fake, id) = scripted("huge", vec![Reply::json(200, body)]).await;
+    let err = query(&fake, &id).await.unwrap_err();
+    assert_eq!(err.code(), "bad_response", "{err}");
+    assert!(err.to_string().contains("larger than 1024 KiB"), "{err}");
+}
+
+/// `Retry-After` may be an HTTP date; it is read as the wait until then.
+#[tokio::test]
+async fn retry_after_as_an_http_date_is_read() {
+    let now = paddock::timefmt::now_unix();
+    let date = http_date(now + 120);
+    let (fake, id) = scripted(
+        "retrydate",
+        vec![Reply::error("error-429-rpm").header("Retry-After", &date)],
+    )
+    .await;
+    let base = BaseUrl::parse(&fake.base_url).unwrap();
+    let once = RetryPolicy {
+        max_retries: 0,
+        ..RetryPolicy::default()
+    };
+    let err = client()
+        .query_with(&base, &key(), &TaskId::parse(&id).unwrap(), &once)
+        .await
+        .unwrap_err();
+    let wait = err.retry_after().expect("a wait was read").as_secs();
+    assert!((110..=120).contains(&wait), "{date} read as {wait} s");
+    assert_eq!(
+        paddock::api::parse_retry_after(&http_date(now - 10), now),
+        Some(Duration::ZERO),
+        "a date in the past means now"
+    );
+}
+
+/// `Sun, 06 Nov 1994 08:49:37 GMT` for unix seconds.
+fn http_date(unix: i64) -> String {
+    let rfc = paddock::timefmt::rfc3339(unix); // 1994-11-06T08:49:37Z
+    let days = unix.div_euclid(86_400);
+    let weekday = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"][days.rem_euclid(7) as usize];
+    let months = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let month = months[rfc[5..7].parse::<usize>().unwrap() - 1];
+    format!(
+        "{weekday}, {} {month} {} {} GMT",
+        &rfc[8..10],
+        &rfc[0..4],
+        &rfc[11..19]
+    )
 }

@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use paddock::api::{AnyfastClient, ClientConfig};
-use paddock::download::{download, part_path, CancelHandle, DownloadError, Progress};
+use paddock::download::{
+    download, part_path, CancelHandle, DownloadError, Progress, SaveOptions, DEFAULT_MAX_BYTES,
+};
 use support::fake_anyfast::{sample_video, FakeAnyfast};
 use support::{task_id, temp_dir};
 
@@ -24,10 +26,33 @@ async fn save(
     id: &str,
     dest: &Path,
 ) -> (Result<u64, DownloadError>, Vec<Progress>) {
+    save_with(fake, id, dest, SaveOptions::default()).await
+}
+
+async fn save_with(
+    fake: &FakeAnyfast,
+    id: &str,
+    dest: &Path,
+    options: SaveOptions,
+) -> (Result<u64, DownloadError>, Vec<Progress>) {
     let (_cancel, rx) = CancelHandle::new();
     let mut seen = Vec::new();
-    let result = download(&http(), &fake.video_url(id), dest, rx, |p| seen.push(p)).await;
+    let result = download(&http(), &fake.video_url(id), dest, options, rx, |p| {
+        seen.push(p)
+    })
+    .await;
     (result, seen)
+}
+
+/// Every file in the destination's folder, for "nothing else was left there".
+fn files_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
 }
 
 fn assert_storage_never_saw_a_key(fake: &FakeAnyfast) {
@@ -133,9 +158,16 @@ async fn cancelling_stops_and_cleans_up() {
     let dest = temp_dir("dl-cancel").join("cat.mp4");
     let (cancel, rx) = CancelHandle::new();
     cancel.cancel();
-    let err = download(&http(), &fake.video_url(&id), &dest, rx, |_| {})
-        .await
-        .unwrap_err();
+    let err = download(
+        &http(),
+        &fake.video_url(&id),
+        &dest,
+        SaveOptions::default(),
+        rx,
+        |_| {},
+    )
+    .await
+    .unwrap_err();
     assert_eq!(err.code(), "cancelled");
     assert_nothing_left(&dest);
 }
@@ -203,4 +235,119 @@ async fn a_full_disk_is_a_clear_error_and_leaves_nothing() {
         (false, false),
         "no final file and no .part on the full disk"
     );
+}
+
+#[tokio::test]
+async fn a_video_announced_larger_than_the_cap_is_refused_before_writing() {
+    let fake = FakeAnyfast::start().await;
+    let id = task_id("toolarge");
+    let dir = temp_dir("dl-toolarge");
+    let dest = dir.join("cat.mp4");
+    let options = SaveOptions {
+        max_bytes: 1024,
+        overwrite: false,
+    };
+    let (result, _) = save_with(&fake, &id, &dest, options).await;
+    let err = result.unwrap_err();
+    assert_eq!(err.code(), "too_large", "{err}");
+    assert!(err.to_string().contains("limit"), "{err}");
+    assert_nothing_left(&dest);
+    assert!(files_in(&dir).is_empty(), "{:?}", files_in(&dir));
+}
+
+#[tokio::test]
+async fn an_endless_body_without_a_length_stops_at_the_cap() {
+    let fake = FakeAnyfast::start().await;
+    let id = task_id("endless");
+    fake.endless_video(&id);
+    let dir = temp_dir("dl-endless");
+    let dest = dir.join("cat.mp4");
+    let options = SaveOptions {
+        max_bytes: 3 << 20,
+        overwrite: false,
+    };
+    let (result, _) = save_with(&fake, &id, &dest, options).await;
+    let err = result.unwrap_err();
+    assert_eq!(err.code(), "too_large", "{err}");
+    assert_nothing_left(&dest);
+    assert!(files_in(&dir).is_empty(), "{:?}", files_in(&dir));
+}
+
+/// A storage host that announces 1000 bytes and sends 100,000: no more than the
+/// announced length is ever written, and nothing is left under a temporary name.
+#[tokio::test]
+async fn a_body_longer_than_its_content_length_is_not_written_past_it() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let mut head = [0u8; 4096];
+            let _ = stream.read(&mut head).await;
+            let _ = stream
+                .write_all(
+                    b"HTTP/1.1 200 OK\r\nContent-Type: video/mp4\r\nContent-Length: 1000\r\n\r\n",
+                )
+                .await;
+            let _ = stream.write_all(&vec![7u8; 100_000]).await;
+        }
+    });
+    let dir = temp_dir("dl-overlong");
+    let dest = dir.join("cat.mp4");
+    let (_cancel, rx) = CancelHandle::new();
+    let url = format!("http://127.0.0.1:{port}/video.mp4");
+    let result = download(&http(), &url, &dest, SaveOptions::default(), rx, |_| {}).await;
+    match result {
+        Ok(n) => {
+            assert_eq!(n, 1000);
+            assert_eq!(std::fs::metadata(&dest).unwrap().len(), 1000);
+        }
+        Err(e) => {
+            assert!(
+                ["bad_length", "truncated", "network"].contains(&e.code()),
+                "{e}"
+            );
+            assert_nothing_left(&dest);
+        }
+    }
+    assert!(!part_path(&dest).exists());
+}
+
+#[tokio::test]
+async fn an_existing_file_is_never_overwritten_unless_asked() {
+    let fake = FakeAnyfast::start().await;
+    let id = task_id("exists");
+    let dir = temp_dir("dl-exists");
+    let dest = dir.join("cat.mp4");
+    std::fs::write(&dest, b"the user's own file").unwrap();
+    let (result, _) = save(&fake, &id, &dest).await;
+    let err = result.unwrap_err();
+    assert_eq!(err.code(), "file_exists", "{err}");
+    assert_eq!(std::fs::read(&dest).unwrap(), b"the user's own file");
+    assert_eq!(files_in(&dir), ["cat.mp4"], "no .part left");
+    let overwrite = SaveOptions {
+        overwrite: true,
+        max_bytes: DEFAULT_MAX_BYTES,
+    };
+    let (result, _) = save_with(&fake, &id, &dest, overwrite).await;
+    result.unwrap();
+    assert_eq!(std::fs::read(&dest).unwrap(), sample_video());
+}
+
+/// Someone plants a symlink where the `.part` file would go, pointing at a file of
+/// the user's: it is neither followed nor truncated.
+#[cfg(unix)]
+#[tokio::test]
+async fn a_planted_symlink_at_the_part_name_is_not_followed() {
+    let fake = FakeAnyfast::start().await;
+    let id = task_id("symlink");
+    let dir = temp_dir("dl-symlink");
+    let victim = dir.join("precious.txt");
+    std::fs::write(&victim, b"precious").unwrap();
+    let dest = dir.join("cat.mp4");
+    std::os::unix::fs::symlink(&victim, part_path(&dest)).unwrap();
+    let (result, _) = save(&fake, &id, &dest).await;
+    result.unwrap();
+    assert_eq!(std::fs::read(&victim).unwrap(), b"precious");
+    assert_eq!(std::fs::read(&dest).unwrap(), sample_video());
 }

@@ -57,7 +57,7 @@ fn records_round_trip_with_every_field() {
     r.saved_path = Some("/videos/a.mp4".into());
     r.unseen = true;
     r.checked_at = Some(1_700_000_100);
-    store.update(&r).unwrap();
+    store.write_whole(&r).unwrap();
     drop(store);
     let again = TaskStore::open(&dir).unwrap().store.load_all().unwrap();
     assert_eq!(again, vec![r]);
@@ -125,6 +125,100 @@ fn child_writes_forever() {
             json!({"code": "success", "data": {"status": "IN_PROGRESS", "progress": format!("{}%", i % 100)}}),
         );
         store.insert_new(std::slice::from_ref(&r)).unwrap();
-        store.update(&r).unwrap();
+        store.write_whole(&r).unwrap();
     }
+}
+
+/// A history another program holds a write lock on is not damaged: opening says
+/// so, and nothing is renamed.
+#[test]
+fn a_locked_history_is_an_error_that_says_so_and_renames_nothing() {
+    let dir = temp_dir("store-locked");
+    drop(TaskStore::open(&dir).unwrap());
+    let holder = rusqlite::Connection::open(dir.join("history.sqlite3")).unwrap();
+    // Out of WAL mode, an exclusive lock keeps readers out too, as a backup tool would.
+    holder
+        .execute_batch("PRAGMA journal_mode=DELETE; BEGIN EXCLUSIVE;")
+        .unwrap();
+    let err = match TaskStore::open(&dir) {
+        Ok(_) => panic!("opened a database another program has locked"),
+        Err(e) => e,
+    };
+    assert!(err.to_string().contains("locked"), "{err}");
+    holder.execute_batch("COMMIT;").unwrap();
+    let names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        names.iter().all(|n| !n.contains("corrupt")),
+        "nothing moved aside: {names:?}"
+    );
+    TaskStore::open(&dir).expect("opens once the lock is gone");
+}
+
+/// A history folder that cannot be created is an error naming the folder.
+#[test]
+fn a_missing_unwritable_folder_is_a_clear_error() {
+    let err = match TaskStore::open(std::path::Path::new("/proc/paddock-no-such/data")) {
+        Ok(_) => panic!("opened a history under /proc"),
+        Err(e) => e,
+    };
+    assert!(
+        err.to_string().contains("/proc/paddock-no-such/data"),
+        "{err}"
+    );
+}
+
+/// The data folder holds prompts and live video links: this user's only.
+#[cfg(unix)]
+#[test]
+fn the_history_and_its_folder_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = temp_dir("store-private").join("data");
+    drop(TaskStore::open(&dir).unwrap());
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&dir), 0o700);
+    assert_eq!(mode(&dir.join("history.sqlite3")), 0o600);
+}
+
+/// A row with the wrong type in a column (written by hand, or by a broken tool) is
+/// read as far as it makes sense; a row without a usable ID is skipped; the rest of
+/// the history loads.
+#[test]
+fn rows_with_wrong_types_do_not_cost_the_whole_history() {
+    let dir = temp_dir("store-wrong-types");
+    drop(TaskStore::open(&dir).unwrap());
+    let conn = rusqlite::Connection::open(dir.join("history.sqlite3")).unwrap();
+    let good = task_id("wrongtypesgood");
+    let odd = task_id("wrongtypesodd");
+    conn.execute(
+        "INSERT INTO tasks (id, base_url, added_at, tracking) VALUES (?1, 'https://gw.example.com', 5, 'active')",
+        [&good],
+    )
+    .unwrap();
+    conn.execute(
+        "INSERT INTO tasks (id, base_url, added_at, tracking, raw_json, saved_path, checked_at) VALUES (?1, 'https://gw.example.com', 'yesterday', 7, x'00ff', x'01', 'soon')",
+        [&odd],
+    )
+    .unwrap();
+    conn.execute(
+        "INSERT INTO tasks (id, base_url, added_at) VALUES ('../../etc/passwd', 'x', 1)",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    let mut ids: Vec<String> = TaskStore::open(&dir)
+        .unwrap()
+        .store
+        .load_all()
+        .unwrap()
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    ids.sort();
+    let mut expected = vec![good, odd];
+    expected.sort();
+    assert_eq!(ids, expected);
 }

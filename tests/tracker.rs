@@ -43,6 +43,7 @@ fn config(interval_ms: u64) -> PollConfig {
         jitter: 0.1,
         max_backoff: Duration::from_millis(interval_ms * 16),
         per_gateway: 4,
+        per_minute: 100_000,
         lifetime_secs: 24 * 3600,
     }
 }
@@ -418,4 +419,202 @@ async fn removing_and_clearing_finished_tasks() {
     assert_eq!(left, vec![running.clone()]);
     let reopened = TaskStore::open(&s.dir).unwrap().store.load_all().unwrap();
     assert_eq!(reopened.len(), 1, "removal reaches the history");
+}
+
+/// Records like `Recorder`, and panics when it is told a task with this ID
+/// changed normally: a stand-in for a bug that meets one task's answer.
+struct PanicsOn {
+    id: String,
+    inner: Recorder,
+}
+
+impl TaskEvents for PanicsOn {
+    fn changed(&self, rows: &[TaskRow]) {
+        for row in rows {
+            let contained = row.error.as_ref().is_some_and(|e| e.code == "internal");
+            if row.id == self.id && row.status.is_some() && !contained {
+                panic!("a bug met this task's answer");
+            }
+        }
+        self.inner.changed(rows);
+    }
+    fn removed(&self, ids: &[String]) {
+        self.inner.removed(ids);
+    }
+    fn paused(&self, reason: Option<&StoredError>) {
+        self.inner.paused(reason);
+    }
+    fn finished(&self, row: &TaskRow) {
+        self.inner.finished(row);
+    }
+}
+
+#[tokio::test]
+async fn a_panic_with_one_task_sets_it_aside_and_the_others_go_on() {
+    let fake = FakeAnyfast::start().await;
+    let dir = temp_dir("panic-contained");
+    let keys = KeyStore::new(Arc::new(MemoryKeyring::default()), None);
+    let base = BaseUrl::parse(&fake.base_url).unwrap();
+    keys.set(&base, ApiKey::new(FAKE_KEY).unwrap())
+        .await
+        .unwrap();
+    let (bad, good) = (task_id("panicbad"), task_id("panicgood"));
+    fake.script(&bad, vec![Reply::state("in-progress")]);
+    fake.script(
+        &good,
+        vec![
+            Reply::state("in-progress"),
+            Reply::state("in-progress"),
+            Reply::state("success-seed-example"),
+        ],
+    );
+    let events = Arc::new(PanicsOn {
+        id: bad.clone(),
+        inner: Recorder::default(),
+    });
+    let store = Arc::new(TaskStore::open(&dir).unwrap().store);
+    let tracker = Tracker::new(store, client(), keys, events.clone(), config(100)).unwrap();
+    let poller = tokio::spawn(tracker.clone().run());
+    tracker
+        .add_text(format!("{bad}\n{good}"), &base)
+        .await
+        .unwrap();
+    wait_until("the other task to finish", || {
+        tracker.detail(&good).unwrap().row.tracking == Tracking::Final
+    })
+    .await;
+    let row = tracker.detail(&bad).unwrap().row;
+    let error = row.error.expect("the task is marked");
+    assert_eq!(error.code, "internal");
+    assert!(
+        error.message.contains("a bug met this task"),
+        "{}",
+        error.message
+    );
+    assert!(!row.checking, "not left spinning");
+    assert!(!poller.is_finished(), "the poller goes on");
+    // Set aside for max_backoff (1.6 s here), not hammered.
+    let n = fake.requests_for(&bad);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(fake.requests_for(&bad), n);
+    // The history says the same after a restart.
+    let reopened = TaskStore::open(&dir).unwrap().store.load_all().unwrap();
+    let stored = reopened.iter().find(|r| r.id == bad).unwrap();
+    assert_eq!(stored.error.as_ref().unwrap().code, "internal");
+}
+
+#[tokio::test]
+async fn a_rate_limit_reads_as_waiting_with_the_next_try() {
+    let s = setup("waiting", config(100)).await;
+    let id = task_id("waiting");
+    s.fake.script(
+        &id,
+        vec![
+            Reply::error("error-429-rpm").retry_after(30),
+            Reply::state("in-progress"),
+        ],
+    );
+    add(&s, &[&id]).await;
+    wait_until("the 429", || {
+        s.tracker.detail(&id).unwrap().row.error.is_some()
+    })
+    .await;
+    let row = s.tracker.detail(&id).unwrap().row;
+    assert_eq!(row.error.as_ref().unwrap().code, "rate_limited");
+    let retry_at = row.retry_at.expect("a waiting row says when");
+    let json = serde_json::to_value(&s.tracker.detail(&id).unwrap().row).unwrap();
+    assert_eq!(json["retry_at"], retry_at);
+    assert_eq!(row.tracking, Tracking::Active);
+    // An error that needs the user has no next try to show.
+    let other = task_id("waitingbad");
+    s.fake.script(
+        &other,
+        vec![Reply::json(200, serde_json::json!({"hello": 1}))],
+    );
+    add(&s, &[&other]).await;
+    wait_until("the odd answer", || {
+        s.tracker.detail(&other).unwrap().row.error.is_some()
+    })
+    .await;
+    assert!(s.tracker.detail(&other).unwrap().row.retry_at.is_none());
+}
+
+#[tokio::test]
+async fn a_rejected_key_pauses_only_its_own_gateway() {
+    let s = setup("pause-one", config(100)).await;
+    let other = FakeAnyfast::start().await;
+    let other_base = BaseUrl::parse(&other.base_url).unwrap();
+    s.keys
+        .set(
+            &other_base,
+            ApiKey::new("sk-wrong-key-for-other-00000").unwrap(),
+        )
+        .await
+        .unwrap();
+    let (mine, theirs) = (task_id("pauseonemine"), task_id("pauseonetheirs"));
+    s.fake.script(
+        &mine,
+        vec![
+            Reply::state("in-progress"),
+            Reply::state("in-progress"),
+            Reply::state("success-seed-example"),
+        ],
+    );
+    other.script(&theirs, vec![Reply::state("in-progress")]);
+    s.tracker
+        .add_text(theirs.clone(), &other_base)
+        .await
+        .unwrap();
+    wait_until("the other gateway's pause", || s.tracker.paused().is_some()).await;
+    add(&s, &[&mine]).await;
+    wait_until("this gateway's task to finish", || {
+        tracking(&s, &mine) == Tracking::Final
+    })
+    .await;
+    assert_eq!(
+        other.requests_for(&theirs),
+        1,
+        "the paused gateway is left alone"
+    );
+    assert_eq!(s.tracker.paused().unwrap().code, "unauthorized");
+}
+
+#[tokio::test]
+async fn the_minute_budget_holds_back_a_burst() {
+    let mut cfg = config(100);
+    cfg.per_minute = 5;
+    let s = setup("budget", cfg).await;
+    let ids: Vec<String> = (0..12).map(|i| task_id(&format!("budget{i}x"))).collect();
+    for id in &ids {
+        s.fake.script(id, vec![Reply::state("in-progress")]);
+    }
+    let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+    add(&s, &refs).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let sent: usize = ids.iter().map(|id| s.fake.requests_for(id)).sum();
+    assert_eq!(sent, 5, "5 per minute, whatever is due");
+}
+
+#[tokio::test]
+async fn a_row_removed_by_another_process_is_not_written_back() {
+    let s = setup("removed-elsewhere", config(100)).await;
+    let id = task_id("removedelsewhere");
+    s.fake.script(&id, vec![Reply::state("in-progress")]);
+    add(&s, &[&id]).await;
+    wait_until("the first answer", || {
+        s.tracker.detail(&id).unwrap().row.status.is_some()
+    })
+    .await;
+    // The CLI's `remove`, as another connection to the same file.
+    let other = TaskStore::open(&s.dir).unwrap().store;
+    assert_eq!(other.remove(std::slice::from_ref(&id)).unwrap(), 1);
+    wait_until("the tracker to let it go", || {
+        s.tracker.detail(&id).is_none()
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        other.load_all().unwrap().iter().all(|r| r.id != id),
+        "the poller's next answer did not bring the row back"
+    );
 }

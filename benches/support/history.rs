@@ -39,6 +39,6 @@ pub fn seed_history(dir: &Path, n: usize) {
         record.tracking = Tracking::Final;
         record.raw = Some(raw);
         record.checked_at = Some(now);
-        store.update(&record).expect("seed task");
+        store.write_whole(&record).expect("seed task");
     }
 }

@@ -16,8 +16,6 @@ pub enum ApiError {
     InvalidId(#[from] InvalidTaskId),
     #[error("The base URL {url:?} is not usable: {reason}")]
     InvalidBaseUrl { url: String, reason: String },
-    #[error("No API key is set. Enter your Anyfast API key in Settings.")]
-    MissingKey,
     #[error("The gateway rejected the API key{}. Check the key in Settings.", detail_suffix(.detail))]
     Unauthorized { detail: Option<String> },
     #[error("The gateway refused access{}. Check the key's allowed IPs and group in the Anyfast console.", detail_suffix(.detail))]
@@ -61,7 +59,6 @@ impl ApiError {
         match self {
             Self::InvalidId(_) => "invalid_id",
             Self::InvalidBaseUrl { .. } => "invalid_base_url",
-            Self::MissingKey => "missing_key",
             Self::Unauthorized { .. } => "unauthorized",
             Self::Forbidden { .. } => "forbidden",
             Self::NotFound { .. } => "not_found",
@@ -87,7 +84,7 @@ impl ApiError {
             | Self::NotAGateway { detail }
             | Self::BadResponse { detail }
             | Self::Network { detail } => detail.clone(),
-            Self::MissingKey | Self::Timeout => None,
+            Self::Timeout => None,
         }
     }
 

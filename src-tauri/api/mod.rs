@@ -19,6 +19,9 @@ pub use model::{
 use crate::ids::TaskId;
 use crate::keystore::ApiKey;
 
+/// Redirects followed at most, for the gateway and for video links.
+const MAX_REDIRECTS: usize = 5;
+
 /// Where requests go when the user has not chosen another gateway.
 pub const DEFAULT_BASE_URL: &str = "https://www.anyfast.com.cn";
 
@@ -37,9 +40,13 @@ impl BaseUrl {
         let url = Url::parse(trimmed).map_err(|_| {
             invalid("it is not a web address; it should look like https://www.anyfast.com.cn")
         })?;
-        if url.query().is_some() || url.fragment().is_some() || !url.username().is_empty() {
+        if url.query().is_some()
+            || url.fragment().is_some()
+            || !url.username().is_empty()
+            || url.password().is_some()
+        {
             return Err(invalid(
-                "it must not contain a query, fragment or user name",
+                "it must not contain a query, fragment, user name or password",
             ));
         }
         match url.scheme() {
@@ -74,10 +81,28 @@ impl BaseUrl {
         url
     }
 
+    /// On this computer: reached directly, never through a proxy.
+    pub fn is_loopback(&self) -> bool {
+        is_loopback(&self.0)
+    }
+
     fn same_origin(&self, other: &Url) -> bool {
         self.0.scheme() == other.scheme()
             && self.0.host_str() == other.host_str()
             && self.0.port_or_known_default() == other.port_or_known_default()
+    }
+}
+
+/// Whether a video link may be fetched or played for a task of `base`: https, or
+/// plain http only when the gateway itself is on this computer (the tests' fake).
+pub fn video_link_allowed(video_url: &str, base: &str) -> bool {
+    let Ok(url) = Url::parse(video_url) else {
+        return false;
+    };
+    match url.scheme() {
+        "https" => true,
+        "http" => Url::parse(base).is_ok_and(|b| is_loopback(&b)),
+        _ => false,
     }
 }
 
@@ -137,6 +162,9 @@ impl Default for ClientConfig {
 #[derive(Clone)]
 pub struct AnyfastClient {
     http: reqwest::Client,
+    /// The same settings without any proxy, for a gateway on this computer: a
+    /// system proxy must never see a loopback request (or its key).
+    direct: reqwest::Client,
     config: ClientConfig,
 }
 
@@ -160,20 +188,49 @@ pub fn user_agent() -> String {
 
 impl AnyfastClient {
     pub fn new(config: ClientConfig) -> Result<Self, ApiError> {
-        let http = reqwest::Client::builder()
-            .user_agent(user_agent())
-            .connect_timeout(config.connect_timeout)
-            .read_timeout(config.read_timeout)
-            .build()
-            .map_err(|e| ApiError::Network {
-                detail: Some(format!("the HTTP client could not start: {e}")),
-            })?;
-        Ok(Self { http, config })
+        let builder = || {
+            reqwest::Client::builder()
+                .user_agent(user_agent())
+                .connect_timeout(config.connect_timeout)
+                .read_timeout(config.read_timeout)
+                // Video links may redirect to a CDN: https only, a few hops, and no
+                // Referer naming where the request came from. The gateway's own
+                // redirects are checked again against its origin below.
+                .redirect(reqwest::redirect::Policy::custom(|attempt| {
+                    if attempt.previous().len() >= MAX_REDIRECTS {
+                        attempt.error("too many redirects")
+                    } else if attempt.url().scheme() != "https" && !is_loopback(attempt.url()) {
+                        attempt.error("a redirect to plain http")
+                    } else {
+                        attempt.follow()
+                    }
+                }))
+                .referer(false)
+        };
+        let start_err = |e: reqwest::Error| ApiError::Network {
+            detail: Some(format!("the HTTP client could not start: {e}")),
+        };
+        let http = builder().build().map_err(start_err)?;
+        let direct = builder().no_proxy().build().map_err(start_err)?;
+        Ok(Self {
+            http,
+            direct,
+            config,
+        })
     }
 
     /// The shared reqwest client, for requests that carry no key (video bodies).
     pub fn http(&self) -> &reqwest::Client {
         &self.http
+    }
+
+    /// The client for requests to `base`: no proxy when it is on this computer.
+    fn for_gateway(&self, base: &BaseUrl) -> &reqwest::Client {
+        if base.is_loopback() {
+            &self.direct
+        } else {
+            &self.http
+        }
     }
 
     /// Asks the gateway about one task, retrying transient faults within the policy.
@@ -225,7 +282,7 @@ impl AnyfastClient {
             })?;
         auth.set_sensitive(true);
         let response = self
-            .http
+            .for_gateway(base)
             .get(url)
             .header(AUTHORIZATION, auth)
             .timeout(self.config.request_timeout)
@@ -244,17 +301,57 @@ impl AnyfastClient {
             .headers()
             .get(RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .map(Duration::from_secs);
+            .and_then(|v| parse_retry_after(v, crate::timefmt::now_unix()));
         let content_type = response
             .headers()
             .get(CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .unwrap_or("")
             .to_ascii_lowercase();
-        let body = response.bytes().await.map_err(classify_transport)?;
+        let body = read_capped(response, MAX_ANSWER_BYTES).await?;
         classify(status, &content_type, &body, retry_after, id, key)
     }
+}
+
+/// `Retry-After` as seconds or as an HTTP date (a date in the past means "now").
+/// Capped at a day: a gateway cannot park a task for longer than its link lives.
+pub fn parse_retry_after(value: &str, now: i64) -> Option<Duration> {
+    const DAY: u64 = 24 * 3600;
+    let value = value.trim();
+    let secs = match value.parse::<u64>() {
+        Ok(secs) => secs,
+        Err(_) => {
+            let at = crate::timefmt::parse_http_date(value)?;
+            u64::try_from(at.saturating_sub(now)).unwrap_or(0)
+        }
+    };
+    Some(Duration::from_secs(secs.min(DAY)))
+}
+
+/// The most of one JSON answer Paddock reads. A real answer is under 4 KiB; anything
+/// near this is not a task, and reading on would let a broken or hostile gateway fill
+/// memory.
+pub const MAX_ANSWER_BYTES: usize = 1 << 20;
+
+/// The body, or `bad_response` as soon as it passes `cap` (announced or streamed).
+async fn read_capped(mut response: reqwest::Response, cap: usize) -> Result<Vec<u8>, ApiError> {
+    let too_big = || ApiError::BadResponse {
+        detail: Some(format!(
+            "the answer is larger than {} KiB, far more than any task",
+            cap / 1024
+        )),
+    };
+    if response.content_length().is_some_and(|n| n > cap as u64) {
+        return Err(too_big());
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(classify_transport)? {
+        if body.len() + chunk.len() > cap {
+            return Err(too_big());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
 /// A successful answer: the normalised task and the raw body it came from.
@@ -299,8 +396,8 @@ fn gateway_message(body: &Value, key: &ApiKey) -> Option<String> {
         .or_else(|| body.get("message").and_then(Value::as_str))
         .map(str::trim)
         .filter(|m| !m.is_empty())?;
-    let short: String = msg.chars().take(300).collect();
-    Some(key.scrub(&short))
+    // Scrubbed before it is cut: a key across the cut would leave its head behind.
+    Some(key.scrub(msg).chars().take(300).collect())
 }
 
 fn envelope_code(body: &Value) -> Option<&str> {

@@ -149,6 +149,8 @@ struct Video {
     /// Answer every request with the whole file (200), Range or not; `truncate_at`
     /// then cuts only the first answer.
     ignores_range: bool,
+    /// Send a body with no Content-Length that never ends.
+    endless: bool,
 }
 
 struct FakeState {
@@ -189,8 +191,8 @@ impl FakeAnyfast {
             .expect("bind storage");
         let gaddr: SocketAddr = gateway.local_addr().expect("addr");
         let saddr: SocketAddr = storage.local_addr().expect("addr");
-        // The video host is another origin: `localhost` on another port.
-        let storage_url = format!("http://localhost:{}", saddr.port());
+        // The video host is another origin: the same loopback address, another port.
+        let storage_url = format!("http://127.0.0.1:{}", saddr.port());
         let state = Arc::new(Mutex::new(FakeState {
             key: FAKE_KEY.into(),
             scripts: HashMap::new(),
@@ -249,6 +251,11 @@ impl FakeAnyfast {
     /// The storage host drops the connection after `bytes` bytes of this video.
     pub fn truncate_video(&self, id: &str, bytes: usize) {
         self.lock().videos.entry(id.into()).or_default().truncate_at = Some(bytes);
+    }
+
+    /// The storage host sends this video without a length, forever.
+    pub fn endless_video(&self, id: &str) {
+        self.lock().videos.entry(id.into()).or_default().endless = true;
     }
 
     /// The storage host ignores Range headers for this video, as some CDNs do.
@@ -423,7 +430,7 @@ fn pick_reply(st: &mut FakeState, path: &str, auth: Option<&str>) -> (Reply, Opt
 async fn storage_handler(State(state): State<Arc<Mutex<FakeState>>>, request: Request) -> Response {
     let path = request.uri().path().to_owned();
     let range = header_string(request.headers(), header::RANGE);
-    let (bytes, expired, truncate_at, pace, ignores_range) = {
+    let (bytes, expired, truncate_at, pace, ignores_range, endless) = {
         let mut st = state.lock().unwrap_or_else(|p| p.into_inner());
         st.log.push(Logged {
             host: "storage",
@@ -452,8 +459,16 @@ async fn storage_handler(State(state): State<Arc<Mutex<FakeState>>>, request: Re
             truncate_at,
             video.pace,
             video.ignores_range,
+            video.endless,
         )
     };
+    if endless {
+        return Response::builder()
+            .status(StatusCode::OK)
+            .header(header::CONTENT_TYPE, "video/mp4")
+            .body(Body::from_stream(endless_stream()))
+            .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response());
+    }
     let range = if ignores_range { None } else { range };
     if expired {
         let xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>AccessDenied</Code><Message>Request has expired.</Message></Error>";
@@ -516,6 +531,16 @@ fn futures_stream(head: Vec<u8>) -> ChannelStream {
                 "cut",
             )))
             .await;
+    });
+    ChannelStream(rx)
+}
+
+/// 64 KiB pieces until the client goes away.
+fn endless_stream() -> ChannelStream {
+    let (tx, rx) = tokio::sync::mpsc::channel(2);
+    tokio::spawn(async move {
+        let piece = vec![0u8; 64 * 1024];
+        while tx.send(Ok(piece.clone())).await.is_ok() {}
     });
     ChannelStream(rx)
 }

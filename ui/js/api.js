@@ -45,16 +45,21 @@ export const markSeen = (id) => call('mark_seen', { id });
 export const pollerStatus = () => call('poller_status');
 /** @param {number} firstPaintMs @param {number} tasks */
 export const frontendReady = (firstPaintMs, tasks) => call('frontend_ready', { firstPaintMs, tasks });
-/** @param {string} id returns the chosen path, or null when the user cancels */
+/**
+ * Asks where to save; returns {token, path} (the path only to show), or null when
+ * the user cancels. The page never names a path itself.
+ * @param {string} id
+ */
 export const chooseSavePath = (id) => call('choose_save_path', { id });
 /**
- * Downloads in the backend; `onProgress` gets {received, total, bytes_per_sec}.
- * @param {string} id @param {string} path @param {(p: any) => void} onProgress
+ * Downloads in the backend to the destination behind `ticket`; `onProgress` gets
+ * {received, total, bytes_per_sec}.
+ * @param {string} id @param {string} ticket @param {(p: any) => void} onProgress
  */
-export function saveVideo(id, path, onProgress) {
+export function saveVideo(id, ticket, onProgress) {
   const channel = new Channel();
   channel.onmessage = onProgress;
-  return call('save_video', { id, path, onProgress: channel });
+  return call('save_video', { id, ticket, onProgress: channel });
 }
 /** Asks for a folder; returns its path, or null. */
 export const chooseFolder = () => call('choose_folder');

@@ -17,7 +17,7 @@ const selected = new Set();
 /** The row the last plain click selected; Shift-click extends from here. */
 let anchorId = /** @type {string | null} */ (null);
 let shown = /** @type {import('./task-view.js').Row[]} */ ([]);
-let settings = { base_url: '', language: 'system', theme: 'system', auto_save: true, save_folder: '', notifications: true, env_base_url: null };
+let settings = { base_url: '', language: 'system', theme: 'system', auto_save: true, save_folder: '', notifications: true, max_video_mb: 2048, env_base_url: null };
 let toastTimer = 0;
 let detailToken = 0;
 let pauseReason = null;
@@ -85,11 +85,11 @@ const detailHandlers = {
 async function saveVideo(id) {
   if (downloads.has(id)) return;
   try {
-    const path = await api.chooseSavePath(id);
-    if (!path) return;
+    const destination = await api.chooseSavePath(id);
+    if (!destination) return;
     downloads.set(id, { received: 0, total: null, bytes_per_sec: 0 });
     renderSelection();
-    await api.saveVideo(id, path, (progress) => {
+    await api.saveVideo(id, destination.token, (progress) => {
       downloads.set(id, progress);
       if (selected.has(id)) renderSelection();
     });

@@ -14,6 +14,7 @@ const errorLine = /** @type {HTMLElement} */ (document.getElementById('settings-
 const autoSave = /** @type {HTMLInputElement} */ (document.getElementById('auto-save'));
 const saveFolder = /** @type {HTMLInputElement} */ (document.getElementById('save-folder'));
 const notifications = /** @type {HTMLInputElement} */ (document.getElementById('notifications'));
+const maxVideoMb = /** @type {HTMLInputElement} */ (document.getElementById('max-video-mb'));
 
 export function open() {
   showError(null);
@@ -38,6 +39,7 @@ export function fill(s) {
   saveFolder.value = s.save_folder;
   saveFolder.placeholder = s.default_save_folder;
   notifications.checked = s.notifications;
+  maxVideoMb.value = String(s.max_video_mb);
   baseUrlNote.hidden = !s.env_base_url;
   baseUrlNote.textContent = s.env_base_url ? t('settings.baseUrlEnv', { url: s.env_base_url }) : '';
 }
@@ -50,6 +52,7 @@ export function read() {
     auto_save: autoSave.checked,
     save_folder: saveFolder.value.trim(),
     notifications: notifications.checked,
+    max_video_mb: Number.parseInt(maxVideoMb.value, 10) || 0,
   };
 }
 

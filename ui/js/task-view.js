@@ -43,11 +43,19 @@ export function errorText(/** @type {UiError} */ error) {
   return error.detail ? `${main} ${t('error.gatewaySays', { detail: error.detail })}` : main;
 }
 
+/** "40 s" or "3 min" until an RFC 3339 time. @param {string} iso */
+function untilText(iso, now = Date.now()) {
+  const secs = Math.max(0, Math.round((Date.parse(iso) - now) / 1000));
+  return secs < 60 ? t('unit.seconds', { n: secs }) : t('time.m', { m: Math.ceil(secs / 60) });
+}
+
 /** The chip's class and label for a row. @param {Row} row */
 export function statusOf(row) {
   if (row.tracking === 'not_found') return { cls: 'failed', label: t('status.not_found') };
   if (row.tracking === 'gave_up') return { cls: 'unknown', label: t('status.gave_up') };
   if (!row.status) {
+    // A 429, a 5xx or a dropped connection is waited out: calm, not red.
+    if (row.retry_at) return { cls: 'waiting', label: t('status.waiting') };
     if (row.error) return { cls: 'error', label: t('status.error') };
     return { cls: 'checking', label: t('status.checking') };
   }
@@ -98,7 +106,8 @@ function rowElement(row, selected) {
     li.append(bar);
   }
   const meta = el('div', 'row-meta');
-  meta.append(el('span', 'prompt', row.prompt || (row.error ? errorText(row.error) : '')));
+  const why = row.error ? (row.retry_at ? t('status.waitingFor', { t: untilText(row.retry_at) }) : errorText(row.error)) : '';
+  meta.append(el('span', 'prompt', row.prompt || why));
   const metaRight = el('span', 'meta-right');
   metaRight.append(el('span', 'age', ago(row.submitted_at || row.added_at)));
   if (row.video_expires_at) {
@@ -284,7 +293,12 @@ export function renderDetail(item, handlers, progress = null) {
   remove.addEventListener('click', () => handlers.onRemove([row.id]));
   actions.append(remove);
   const parts = [head, actions];
-  if (row.error) {
+  if (row.error && row.retry_at) {
+    // Waiting out a passing fault: say when the next try is, with the gateway's words.
+    const wait = el('p', 'note waiting', `${t('status.waitingFor', { t: untilText(row.retry_at) })} · ${errorText(row.error)}`);
+    wait.id = 'detail-waiting';
+    parts.push(wait);
+  } else if (row.error) {
     const err = el('p', 'error', errorText(row.error));
     err.id = 'detail-error';
     err.setAttribute('role', 'alert');
