@@ -27,12 +27,12 @@ use crate::tracker::{NoEvents, PollConfig, TaskDetail, TaskEvents, TaskRow, Trac
 
 // `println!`/`print!` panic when stdout is a pipe that closed (`paddock list | head`):
 // Rust ignores SIGPIPE. These write instead, and a closed stdout ends the command
-// quietly, as it would for any Unix tool.
+// as it would any Unix tool (141, what a shell reports for SIGPIPE).
 macro_rules! println {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
         if writeln!(std::io::stdout().lock(), $($arg)*).is_err() {
-            std::process::exit(0);
+            std::process::exit(141);
         }
     }};
 }
@@ -40,7 +40,7 @@ macro_rules! print {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
         if write!(std::io::stdout().lock(), $($arg)*).is_err() {
-            std::process::exit(0);
+            std::process::exit(141);
         }
     }};
 }
@@ -160,26 +160,28 @@ pub enum ExportFormat {
 fn read_secret_line() -> std::io::Result<String> {
     use std::io::BufRead;
     let on_terminal = std::io::stdin().is_terminal();
-    let hide = |flag: &str| {
-        if cfg!(unix) && on_terminal {
-            let _ = std::process::Command::new("stty")
-                .arg(flag)
-                .stdin(std::process::Stdio::inherit())
-                .status();
-        }
-    };
-    hide("-echo");
+    set_echo(false);
     let mut line = Vec::new();
     let read = std::io::stdin()
         .lock()
         .take(4096)
         .read_until(b'\n', &mut line);
-    hide("echo");
+    set_echo(true);
     if on_terminal {
         eprintln!();
     }
     read?;
     Ok(String::from_utf8_lossy(&line).into_owned())
+}
+
+/// Turns the terminal's echo off or on (Unix, and only when stdin is a terminal).
+fn set_echo(on: bool) {
+    if cfg!(unix) && std::io::stdin().is_terminal() {
+        let _ = std::process::Command::new("stty")
+            .arg(if on { "echo" } else { "-echo" })
+            .stdin(std::process::Stdio::inherit())
+            .status();
+    }
 }
 
 /// `500M`, `2G`, `2GiB`, `1048576`: a size in bytes, units binary.
@@ -218,7 +220,8 @@ pub fn exit_code_for(code: &str) -> u8 {
         | "keyring_unavailable"
         | "keyring_locked"
         | "keyring_timeout"
-        | "keyring_failed" => 3,
+        | "keyring_failed"
+        | "no_key_for_gateway" => 3,
         "not_found" => 4,
         "network" | "server" | "rate_limited" | "not_a_gateway" | "timeout" | "bad_response" => 5,
         _ => 1,
@@ -718,11 +721,7 @@ async fn save(
     if let Err(e) = paddock.add_text(id.to_owned()).await {
         return fail(&e);
     }
-    let has_video = tracker
-        .detail(id)
-        .and_then(|d| d.task)
-        .and_then(|t| t.video_url)
-        .is_some();
+    let has_video = tracker.detail(id).and_then(|d| d.row.video_url).is_some();
     let detail = if has_video {
         tracker.detail(id)
     } else {
@@ -732,11 +731,13 @@ async fn save(
         eprintln!("paddock: {id}: not in the history");
         return 4;
     };
-    if let Some(e) = &d.row.error {
+    // An error on the row matters only when there is no video to fetch (an old
+    // auto-save failure must not stop a save asked for by hand).
+    if let (Some(e), None) = (&d.row.error, &d.row.video_url) {
         eprintln!("paddock: {id}: {}", e.message);
         return exit_code_for(&e.code);
     }
-    let Some(task) = d.task.as_ref().filter(|t| t.video_url.is_some()) else {
+    let Some(task) = d.task.as_ref().filter(|_| d.row.video_url.is_some()) else {
         let status = d.task.as_ref().map_or("unknown", |t| t.status.as_str());
         eprintln!("paddock: {id}: the task has no video (status: {status})");
         return 1;
@@ -898,11 +899,24 @@ async fn key(paddock: &Paddock, action: KeyAction) -> u8 {
                     "Paste the API key and press Enter (it is not echoed to the history or logs):"
                 );
             }
-            let line = match read_secret_line() {
-                Ok(line) => line,
-                Err(e) => {
-                    eprintln!("paddock: could not read stdin: {e}");
-                    return 2;
+            // Read on a blocking thread; Ctrl+C meanwhile turns echo back on first.
+            let read = tokio::task::spawn_blocking(read_secret_line);
+            let line = tokio::select! {
+                read = read => match read {
+                    Ok(Ok(line)) => line,
+                    Ok(Err(e)) => {
+                        eprintln!("paddock: could not read stdin: {e}");
+                        return 2;
+                    }
+                    Err(e) => {
+                        eprintln!("paddock: could not read stdin: {e}");
+                        return 2;
+                    }
+                },
+                _ = tokio::signal::ctrl_c() => {
+                    set_echo(true);
+                    eprintln!();
+                    return 130;
                 }
             };
             match paddock.set_key(&line).await {

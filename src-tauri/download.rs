@@ -85,13 +85,15 @@ pub enum DownloadError {
     NoVideo,
     #[error("Choose where to save the video first.")]
     NoDestination,
+    #[error("The saved copy at {0} is gone or is not a video file.")]
+    SavedCopyGone(String),
     #[error("This video is already being saved{}.", .0.as_deref().map(|p| format!(" to {p}")).unwrap_or_default())]
     AlreadySaving(Option<String>),
     #[error("The video is larger than the limit of {} (Settings, or --max-size); nothing was kept.", human_bytes(*.limit))]
     TooLarge { limit: u64 },
     #[error("The storage host sent more than the {expected} bytes it announced; the file was not kept. Try again.")]
     LongerThanAnnounced { expected: u64 },
-    #[error("{0} already exists; Paddock does not overwrite a file unless you confirm it.")]
+    #[error("{0} already exists; Paddock does not overwrite a file unless you confirm it (in a terminal: --force).")]
     Exists(String),
 }
 
@@ -122,6 +124,7 @@ impl DownloadError {
             Self::NoVideo => "no_video",
             Self::AlreadySaving(_) => "already_saving",
             Self::NoDestination => "no_destination",
+            Self::SavedCopyGone(_) => "saved_copy_gone",
             Self::TooLarge { .. } => "too_large",
             Self::LongerThanAnnounced { .. } => "bad_length",
             Self::Exists(_) => "file_exists",
@@ -195,7 +198,6 @@ pub async fn download(
         return Err(DownloadError::Exists(dest.display().to_string()));
     }
     let mut file = PartWriter::create(dest).await?;
-    let part = file.path.clone();
     let result = fetch_body(
         http,
         url,
@@ -206,6 +208,8 @@ pub async fn download(
         &mut on_progress,
     )
     .await;
+    // The writer may have been replaced (a host that ignored Range): its path now.
+    let part = file.path.clone();
     // Let the writer stop (and flush, on success) before the file is moved or removed.
     let written = file.finish().await.map_err(|e| disk_error(&part, &e));
     let outcome = match (result, written) {
@@ -228,6 +232,19 @@ pub async fn download(
         let _ = tokio::fs::remove_file(&part).await;
     }
     outcome
+}
+
+/// A `.part` file nobody has written to for this long belongs to a save that died
+/// (the app closed mid-download); a new save of the same name takes its place.
+const STALE_PART: Duration = Duration::from_secs(600);
+
+fn is_stale(path: &Path) -> bool {
+    std::fs::symlink_metadata(path)
+        .ok()
+        .filter(|m| m.is_file())
+        .and_then(|m| m.modified().ok())
+        .and_then(|t| t.elapsed().ok())
+        .is_some_and(|age| age > STALE_PART)
 }
 
 /// Gives the finished `.part` file its final name. Without `overwrite` a hard link
@@ -277,7 +294,20 @@ fn create_part(dest: &Path) -> Result<(PathBuf, std::fs::File), DownloadError> {
             .open(&path)
         {
             Ok(file) => return Ok((path, file)),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => last = Some(e),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                // Left by a save that died: remove it (a regular file only, never
+                // what a symlink points at) and take the name.
+                if is_stale(&path) && std::fs::remove_file(&path).is_ok() {
+                    if let Ok(file) = std::fs::OpenOptions::new()
+                        .write(true)
+                        .create_new(true)
+                        .open(&path)
+                    {
+                        return Ok((path, file));
+                    }
+                }
+                last = Some(e);
+            }
             Err(e) => return Err(disk_error(&path, &e)),
         }
     }
@@ -370,6 +400,17 @@ impl PartWriter {
                 .await
                 .unwrap_or_else(|e| Err(std::io::Error::other(e))),
             None => Ok(()),
+        }
+    }
+}
+
+/// A save abandoned mid-way (its future dropped: the window closed, the command
+/// was stopped) takes its `.part` file with it.
+impl Drop for PartWriter {
+    fn drop(&mut self) {
+        if self.thread.is_some() {
+            self.chunks = None;
+            let _ = std::fs::remove_file(&self.path);
         }
     }
 }

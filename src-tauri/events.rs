@@ -68,7 +68,12 @@ impl<R: Runtime> TauriEvents<R> {
             .chars()
             .take(80)
             .collect();
-        let what = escape_markup(&what);
+        // Linux notification servers read the body as markup; elsewhere it is text.
+        let what = if cfg!(target_os = "linux") {
+            escape_markup(&what)
+        } else {
+            what
+        };
         let title = match (row.status, chinese) {
             (Some(Status::Succeeded), false) => "Video ready",
             (Some(Status::Succeeded), true) => "视频已生成",

@@ -267,9 +267,18 @@ pub struct KeyStore {
     backend: Arc<dyn SecretBackend>,
     /// `ANYFAST_API_KEY` and the one gateway it belongs to.
     env_key: Option<(BaseUrl, ApiKey)>,
-    /// Keys read from the keyring this session, by gateway (`None`: none stored), so
-    /// a query is not a keyring round trip. Dropped on set, remove and a 401.
-    cache: Arc<Mutex<HashMap<String, Option<ApiKey>>>>,
+    /// Keys read from the keyring this session, by gateway, so a query is not a
+    /// keyring round trip. Dropped on set, remove and a 401. "No key" is not kept:
+    /// a key stored meanwhile (`paddock key set`) is found on the next query.
+    cache: Arc<Mutex<KeyCache>>,
+}
+
+#[derive(Default)]
+struct KeyCache {
+    keys: HashMap<String, ApiKey>,
+    /// Bumped by every `forget`: a keyring read that started before it does not put
+    /// its (now stale) answer in the cache.
+    generation: u64,
 }
 
 impl KeyStore {
@@ -297,7 +306,7 @@ impl KeyStore {
         }
     }
 
-    fn cache(&self) -> std::sync::MutexGuard<'_, HashMap<String, Option<ApiKey>>> {
+    fn cache(&self) -> std::sync::MutexGuard<'_, KeyCache> {
         self.cache.lock().unwrap_or_else(|p| p.into_inner())
     }
 
@@ -335,13 +344,22 @@ impl KeyStore {
         if let Some(k) = self.env_key_for(base) {
             return Ok(Some(k.clone()));
         }
-        if let Some(cached) = self.cache().get(base.as_str()) {
-            return Ok(cached.clone());
-        }
+        let generation = {
+            let cache = self.cache();
+            if let Some(cached) = cache.keys.get(base.as_str()) {
+                return Ok(Some(cached.clone()));
+            }
+            cache.generation
+        };
         let account = base.as_str().to_owned();
         let stored = self.blocking(move |b| b.get(&account)).await?;
         let key = stored.and_then(|s| ApiKey::new(&s).ok());
-        self.cache().insert(base.as_str().to_owned(), key.clone());
+        if let Some(k) = &key {
+            let mut cache = self.cache();
+            if cache.generation == generation {
+                cache.keys.insert(base.as_str().to_owned(), k.clone());
+            }
+        }
         Ok(key)
     }
 
@@ -362,7 +380,9 @@ impl KeyStore {
     /// Forgets the cached key of a gateway (it answered 401): the next query reads
     /// the keyring again, so a key fixed elsewhere is picked up.
     pub fn forget(&self, base: &BaseUrl) {
-        self.cache().remove(base.as_str());
+        let mut cache = self.cache();
+        cache.keys.remove(base.as_str());
+        cache.generation = cache.generation.wrapping_add(1);
     }
 
     pub async fn set(&self, base: &BaseUrl, key: ApiKey) -> Result<(), KeyError> {

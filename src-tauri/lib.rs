@@ -43,7 +43,21 @@ use crate::tracker::PollConfig;
 /// Registers the commands; the caller supplies the builder so IPC tests can pass
 /// `tauri::test::mock_builder()`.
 pub fn build_app<R: Runtime>(builder: tauri::Builder<R>, paddock: Paddock) -> tauri::Builder<R> {
+    // First: a second launch with the same data folder hands over to this one (the
+    // window comes to the front) and exits before it starts a poller of its own.
+    let single_instance = tauri_plugin_single_instance::Builder::new()
+        .dbus_id(instance_id(paddock.data_dir()))
+        .callback(|app, _args, _cwd| {
+            tracing::info!("Paddock was opened again: showing this window");
+            if let Some(window) = app.get_webview_window("main") {
+                let _ = window.unminimize();
+                let _ = window.show();
+                let _ = window.set_focus();
+            }
+        })
+        .build();
     builder
+        .plugin(single_instance)
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_notification::init())
@@ -106,6 +120,25 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>, paddock: Paddock) -> ta
             commands::open_video_externally,
             commands::choose_folder,
         ])
+}
+
+/// The name one running window holds: the app's identifier, and for a data folder
+/// other than the default one (`PADDOCK_DATA_DIR`) a stable hash of its path, so two
+/// separate histories can each have their window.
+fn instance_id(data_dir: &std::path::Path) -> String {
+    const APP_ID: &str = "app.paddock.desktop";
+    if std::env::var_os(settings::ENV_DATA_DIR).is_none() {
+        return APP_ID.to_owned();
+    }
+    // FNV-1a: the same path gives the same name in every process.
+    let hash = data_dir
+        .as_os_str()
+        .as_encoded_bytes()
+        .iter()
+        .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+        });
+    format!("{APP_ID}.d{hash:016x}")
 }
 
 /// Logs go to stderr, filtered by `RUST_LOG` (default: warnings). Nothing secret is

@@ -181,9 +181,27 @@ async fn serve(
     if method == "GET" && length > 0 {
         file.seek(std::io::SeekFrom::Start(start)).await?;
         let mut body = file.take(length);
-        tokio::io::copy(&mut body, stream).await?;
+        copy_with_stall_limit(&mut body, stream).await?;
     }
     stream.flush().await
+}
+
+/// Copies the body, giving up when the client takes no bytes for `HEAD_TIMEOUT`: a
+/// client that stops reading does not hold a connection slot forever.
+async fn copy_with_stall_limit(
+    body: &mut (impl tokio::io::AsyncRead + Unpin),
+    stream: &mut TcpStream,
+) -> std::io::Result<()> {
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = body.read(&mut buf).await?;
+        if n == 0 {
+            return Ok(());
+        }
+        tokio::time::timeout(HEAD_TIMEOUT, stream.write_all(&buf[..n]))
+            .await
+            .map_err(|_| std::io::Error::from(std::io::ErrorKind::TimedOut))??;
+    }
 }
 
 async fn respond_status(stream: &mut TcpStream, status: u16, text: &str) -> std::io::Result<()> {

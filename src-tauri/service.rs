@@ -88,6 +88,9 @@ struct HeldDestination {
     overwrite: bool,
 }
 
+/// Destinations waiting for their save at most; more means tickets were abandoned.
+const MAX_HELD_DESTINATIONS: usize = 64;
+
 /// What the page learns of a chosen destination: a token to save with, and the
 /// path to show.
 #[derive(Debug, Clone, Serialize)]
@@ -284,17 +287,22 @@ impl Paddock {
             token: token.clone(),
             path: path.display().to_string(),
         };
-        self.held_destinations
+        let mut held = self
+            .held_destinations
             .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(
-                token,
-                HeldDestination {
-                    task: id.as_str().to_owned(),
-                    path,
-                    overwrite,
-                },
-            );
+            .unwrap_or_else(|p| p.into_inner());
+        // Chosen and never used (the save was abandoned): at most a few are kept.
+        if held.len() >= MAX_HELD_DESTINATIONS {
+            held.clear();
+        }
+        held.insert(
+            token,
+            HeldDestination {
+                task: id.as_str().to_owned(),
+                path,
+                overwrite,
+            },
+        );
         Ok(ticket)
     }
 
@@ -317,8 +325,9 @@ impl Paddock {
             .await
     }
 
-    /// The saved copy of a task's video: a regular `.mp4` file that exists. A path
-    /// in the history that is anything else (a folder, a program) is refused.
+    /// The saved copy of a task's video: a regular file that exists and is not a
+    /// program. A path in the history that is anything else (a folder, something
+    /// executable a tampered history points at) is refused.
     pub async fn saved_video(&self, id: &TaskId) -> Result<PathBuf, AppError> {
         let path = self
             .ready_tracker()?
@@ -326,16 +335,24 @@ impl Paddock {
             .and_then(|r| r.saved_path)
             .map(PathBuf::from)
             .ok_or(DownloadError::NoVideo)?;
-        let is_video = path
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("mp4"));
-        let is_file = tokio::fs::symlink_metadata(&path)
+        let meta = tokio::fs::symlink_metadata(&path)
             .await
-            .is_ok_and(|m| m.is_file());
-        if is_video && is_file {
+            .map_err(|_| DownloadError::SavedCopyGone(path.display().to_string()))?;
+        #[cfg(unix)]
+        let executable = {
+            use std::os::unix::fs::PermissionsExt;
+            meta.permissions().mode() & 0o111 != 0
+        };
+        #[cfg(not(unix))]
+        let executable = path.extension().is_some_and(|e| {
+            ["exe", "bat", "cmd", "com", "lnk", "ps1", "msi", "app"]
+                .iter()
+                .any(|x| e.eq_ignore_ascii_case(x))
+        });
+        if meta.is_file() && !executable {
             Ok(path)
         } else {
-            Err(DownloadError::NoVideo.into())
+            Err(DownloadError::SavedCopyGone(path.display().to_string()).into())
         }
     }
 
@@ -353,8 +370,9 @@ impl Paddock {
         let Some(mut detail) = self.ready_tracker()?.detail(id) else {
             return Ok(None);
         };
-        if let Some(saved) = detail.row.saved_path.as_deref().map(PathBuf::from) {
-            if tokio::fs::metadata(&saved).await.is_ok() {
+        let id = TaskId::parse(id).map_err(ApiError::from)?;
+        if detail.row.saved_path.is_some() {
+            if let Ok(saved) = self.saved_video(&id).await {
                 let server = self
                     .media
                     .get_or_try_init(MediaServer::start)

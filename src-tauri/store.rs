@@ -371,7 +371,11 @@ impl TaskStore {
     /// answer is not written over one checked later (`Change::Answer` carries its time).
     pub fn update(&self, id: &str, changes: &[Change]) -> Result<bool, StoreError> {
         let mut conn = self.conn();
-        let tx = conn.transaction().map_err(write_err)?;
+        // IMMEDIATE: take the write lock first. A deferred transaction that reads and
+        // then writes fails at once (no busy wait) when the CLI wrote in between.
+        let tx = conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(write_err)?;
         let exists: bool = tx
             .query_row(
                 "SELECT EXISTS(SELECT 1 FROM tasks WHERE id = ?1)",

@@ -88,6 +88,9 @@ pub struct TaskRow {
     /// try is due. The row reads "waiting", not "error".
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retry_at: Option<String>,
+    /// The error is a passing fault being waited out (429, 5xx, network): shown
+    /// calmly as "waiting", not as an error that needs the user.
+    pub waiting: bool,
     pub unseen: bool,
     /// A query is in flight right now.
     pub checking: bool,
@@ -141,6 +144,11 @@ fn row_of(t: &Tracked, checking: bool) -> TaskRow {
         fail_reason: s.and_then(|t| t.fail_reason.clone()),
         error: record.error.clone(),
         retry_at: t.retry_at.map(rfc3339),
+        waiting: record.tracking == Tracking::Active
+            && record
+                .error
+                .as_ref()
+                .is_some_and(|e| ApiError::is_transient_code(&e.code)),
         unseen: record.unseen,
         checking,
     }
@@ -424,7 +432,9 @@ impl Tracker {
                 st.paused.remove(&base);
             }
         }
-        self.inner.events.paused(None);
+        // Another gateway may still be paused: the banner shows what remains.
+        let remaining = self.paused();
+        self.inner.events.paused(remaining.as_ref());
         self.inner.wake.notify_one();
     }
 

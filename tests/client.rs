@@ -480,3 +480,79 @@ fn http_date(unix: i64) -> String {
         &rfc[11..19]
     )
 }
+
+#[tokio::test]
+async fn an_english_401_is_unauthorized_too() {
+    let fake = FakeAnyfast::start().await;
+    fake.english();
+    let id = task_id("english401");
+    fake.script(&id, vec![Reply::state("queued")]);
+    let base = BaseUrl::parse(&fake.base_url).unwrap();
+    let wrong = ApiKey::new("sk-wrong-english-key-0000000").unwrap();
+    let err = client()
+        .query(&base, &wrong, &TaskId::parse(&id).unwrap())
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "unauthorized");
+    assert_eq!(err.detail().as_deref(), Some("Invalid API key provided."));
+}
+
+#[tokio::test]
+async fn the_gateways_concurrency_limit_is_a_rate_limit() {
+    let (fake, id) = scripted("concurrency", vec![Reply::concurrency_limited()]).await;
+    let err = query(&fake, &id).await.unwrap_err();
+    assert_eq!(err.code(), "rate_limited", "{err}");
+    assert!(err.to_string().contains("concurrency limit"), "{err}");
+    assert_eq!(fake.requests_for(&id), 4, "retried within the policy");
+}
+
+#[tokio::test]
+async fn a_json_body_cut_off_midway_is_a_network_fault() {
+    let (fake, id) = scripted("cutjson", vec![Reply::state("queued").cut_off()]).await;
+    let err = query(&fake, &id).await.unwrap_err();
+    assert!(
+        ["network", "bad_response"].contains(&err.code()),
+        "{}: {err}",
+        err.code()
+    );
+    assert!(err.is_transient() || err.code() == "bad_response");
+}
+
+#[tokio::test]
+async fn a_json_body_that_trickles_in_times_out() {
+    let (fake, id) = scripted(
+        "slowjson",
+        vec![Reply::state("queued").slow_body(Duration::from_millis(200))],
+    )
+    .await;
+    let err = query(&fake, &id).await.unwrap_err();
+    assert_eq!(err.code(), "timeout", "{err}");
+}
+
+/// The three signing styles the storage hosts use all give the same expiry: a
+/// day after the task finished, read from the link itself.
+#[tokio::test]
+async fn oss_v4_and_s3_links_give_their_expiry() {
+    use support::fake_anyfast::SignStyle;
+    for style in [SignStyle::OssV1, SignStyle::OssV4, SignStyle::S3] {
+        let fake = FakeAnyfast::start().await;
+        let id = task_id(&format!("sign{style:?}"));
+        fake.sign_style(&id, style);
+        fake.script(&id, vec![Reply::state("success-seed-example")]);
+        let t = query(&fake, &id).await.unwrap().task;
+        let url = t.video_url.clone().unwrap();
+        assert!(
+            url.contains("/videos/"),
+            "result_url, not another field: {url}"
+        );
+        assert_eq!(
+            t.video_expires_at,
+            t.finished_at.map(|f| f + 86_400),
+            "{style:?}: {url}"
+        );
+        // Asked again, the gateway gives the same link and times.
+        let again = query(&fake, &id).await.unwrap().task;
+        assert_eq!(again.video_url.as_deref(), Some(url.as_str()));
+        assert_eq!(again.finished_at, t.finished_at);
+    }
+}

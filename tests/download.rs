@@ -351,3 +351,56 @@ async fn a_planted_symlink_at_the_part_name_is_not_followed() {
     assert_eq!(std::fs::read(&victim).unwrap(), b"precious");
     assert_eq!(std::fs::read(&dest).unwrap(), sample_video());
 }
+
+/// The storage host enforces the link's own `Expires`, as OSS does.
+#[tokio::test]
+async fn a_link_past_its_expires_is_refused_by_the_storage_host() {
+    let fake = FakeAnyfast::start().await;
+    let id = task_id("pastexpires");
+    let dest = temp_dir("dl-pastexpires").join("cat.mp4");
+    let url = format!(
+        "{}/videos/{id}.mp4?Expires=1700000000&Signature=x",
+        fake.storage_url
+    );
+    let (_cancel, rx) = CancelHandle::new();
+    let err = download(&http(), &url, &dest, SaveOptions::default(), rx, |_| {})
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "link_expired", "{err}");
+    assert_nothing_left(&dest);
+}
+
+/// A save abandoned mid-way (the window closed) leaves no `.part` behind.
+#[tokio::test]
+async fn an_abandoned_save_takes_its_part_file_with_it() {
+    let fake = FakeAnyfast::start().await;
+    let id = task_id("abandoned");
+    fake.slow_video(&id, std::time::Duration::from_millis(50));
+    let dir = temp_dir("dl-abandoned");
+    let dest = dir.join("cat.mp4");
+    let saving = save(&fake, &id, &dest);
+    let stopped = tokio::time::timeout(std::time::Duration::from_millis(300), saving).await;
+    assert!(stopped.is_err(), "the save was still running when dropped");
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    assert!(files_in(&dir).is_empty(), "{:?}", files_in(&dir));
+}
+
+/// A `.part` left by a save that died long ago is taken over, not piled up beside.
+#[tokio::test]
+async fn a_stale_part_file_is_replaced_not_piled_up() {
+    let fake = FakeAnyfast::start().await;
+    let id = task_id("stalepart");
+    let dir = temp_dir("dl-stalepart");
+    let dest = dir.join("cat.mp4");
+    std::fs::write(part_path(&dest), b"left by a crash").unwrap();
+    let touched = Command::new("touch")
+        .args(["-d", "2020-01-01"])
+        .arg(part_path(&dest))
+        .status()
+        .unwrap();
+    assert!(touched.success());
+    let (result, _) = save(&fake, &id, &dest).await;
+    result.unwrap();
+    assert_eq!(files_in(&dir), ["cat.mp4"]);
+    assert_eq!(std::fs::read(&dest).unwrap(), sample_video());
+}

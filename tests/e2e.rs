@@ -650,3 +650,74 @@ async fn every_state_has_its_chip_in_english_and_chinese() {
     driver.screenshot("states-dark-en").await;
     driver.quit().await;
 }
+
+/// Opening Paddock again while it runs hands over to the running window (which
+/// says so) and exits; one process, one poller.
+#[tokio::test]
+async fn a_second_launch_hands_over_to_the_running_window() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+    if !e2e_available() {
+        return;
+    }
+    let _window = WINDOW.lock().await;
+    let fake = FakeAnyfast::start().await;
+    let data = temp_dir("e2e-single-instance");
+    let launch = env(&fake, &data, Some(FAKE_KEY));
+    let start = || {
+        let mut c = Command::new(APP);
+        c.envs(launch.env.iter().map(|(k, v)| (k, v)))
+            .env("RUST_LOG", "paddock=info")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        for k in &launch.env_remove {
+            c.env_remove(k);
+        }
+        c.spawn().expect("start paddock")
+    };
+    let mut first = start();
+    let lines = BufReader::new(first.stderr.take().unwrap()).lines();
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        for line in lines.map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let wait_for = |marker: &str, within: Duration| -> bool {
+        let deadline = Instant::now() + within;
+        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+            match rx.recv_timeout(left) {
+                Ok(line) if line.contains(marker) => return true,
+                Ok(_) => {}
+                Err(_) => return false,
+            }
+        }
+        false
+    };
+    let painted = wait_for("window painted its task list", Duration::from_secs(60));
+    assert!(painted, "the first window never painted");
+
+    let mut second = start();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = second.try_wait().unwrap() {
+            break Some(status);
+        }
+        if Instant::now() > deadline {
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let handed_over = wait_for("opened again", Duration::from_secs(10));
+    let first_alive = first.try_wait().unwrap().is_none();
+    let _ = second.kill();
+    let _ = first.kill();
+    let _ = first.wait();
+    let status = status.expect("the second launch exits by itself");
+    assert!(status.success(), "{status:?}");
+    assert!(handed_over, "the running window was told");
+    assert!(first_alive, "the first window is still there");
+}

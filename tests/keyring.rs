@@ -34,7 +34,14 @@ fn run_child(test: &str, env: &[(&str, &str)]) -> std::process::Output {
     for (k, v) in env {
         cmd.env(k, v);
     }
-    cmd.output().expect("run child")
+    let output = cmd.output().expect("run child");
+    // A child whose filter matched nothing "passes" too: it must have run its test.
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("running 1 test"),
+        "the child ran no test: {stdout}"
+    );
+    output
 }
 
 #[tokio::test]

@@ -62,6 +62,8 @@ fn client() -> AnyfastClient {
 
 struct Setup {
     fake: FakeAnyfast,
+    /// The first tracker's poller, so a test can stop it (a "restart").
+    poller: tokio::task::JoinHandle<()>,
     tracker: Tracker,
     events: Arc<Recorder>,
     base: BaseUrl,
@@ -80,9 +82,10 @@ async fn setup(name: &str, cfg: PollConfig) -> Setup {
     let store = Arc::new(TaskStore::open(&dir).unwrap().store);
     let events = Arc::new(Recorder::default());
     let tracker = Tracker::new(store, client(), keys.clone(), events.clone(), cfg).unwrap();
-    tokio::spawn(tracker.clone().run());
+    let poller = tokio::spawn(tracker.clone().run());
     Setup {
         fake,
+        poller,
         tracker,
         events,
         base,
@@ -372,6 +375,12 @@ async fn the_history_survives_a_restart_and_resumes_unfinished_tasks() {
     })
     .await;
     let before = s.tracker.rows();
+    // The first app quits: its poller stops, and a query already sent lands.
+    s.poller.abort();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let n = s.fake.requests_for(&running);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(s.fake.requests_for(&running), n, "the first poller is gone");
 
     let store = Arc::new(TaskStore::open(&s.dir).unwrap().store);
     let reopened = Tracker::new(
@@ -390,7 +399,6 @@ async fn the_history_survives_a_restart_and_resumes_unfinished_tasks() {
             (&b.id, b.status, b.tracking, &b.video_url)
         );
     }
-    let n = s.fake.requests_for(&running);
     tokio::spawn(reopened.clone().run());
     wait_until("the unfinished task is polled again", || {
         s.fake.requests_for(&running) > n + 1
@@ -584,6 +592,8 @@ async fn the_minute_budget_holds_back_a_burst() {
     let mut cfg = config(100);
     cfg.per_minute = 5;
     let s = setup("budget", cfg).await;
+    // The gateway enforces the same limit: Paddock never meets its 429.
+    s.fake.limit_per_minute(5);
     let ids: Vec<String> = (0..12).map(|i| task_id(&format!("budget{i}x"))).collect();
     for id in &ids {
         s.fake.script(id, vec![Reply::state("in-progress")]);
@@ -593,6 +603,7 @@ async fn the_minute_budget_holds_back_a_burst() {
     tokio::time::sleep(Duration::from_millis(1500)).await;
     let sent: usize = ids.iter().map(|id| s.fake.requests_for(id)).sum();
     assert_eq!(sent, 5, "5 per minute, whatever is due");
+    assert_eq!(s.fake.rate_limited_answers(), 0);
 }
 
 #[tokio::test]

@@ -96,6 +96,12 @@ impl ApiError {
         )
     }
 
+    /// Whether a stored error code is one of the passing faults above (a row read
+    /// back from the history has the code, not the error).
+    pub fn is_transient_code(code: &str) -> bool {
+        matches!(code, "rate_limited" | "server" | "network" | "timeout")
+    }
+
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
             Self::RateLimited { retry_after, .. } => *retry_after,

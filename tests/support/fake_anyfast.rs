@@ -36,6 +36,7 @@ pub struct Reply {
     template: Option<Value>,
     /// How long ago the task was submitted (default two minutes).
     age_secs: i64,
+    delivery: Delivery,
 }
 
 fn fixtures_dir() -> PathBuf {
@@ -64,6 +65,7 @@ impl Reply {
             delay: Duration::ZERO,
             template: None,
             age_secs: 120,
+            delivery: Delivery::Whole,
         }
     }
 
@@ -126,6 +128,46 @@ impl Reply {
         self.delay = delay;
         self
     }
+
+    /// Sends half the body, then drops the connection.
+    pub fn cut_off(mut self) -> Self {
+        self.delivery = Delivery::CutOff;
+        self
+    }
+
+    /// Sends the body a few bytes at a time, `pace` apart.
+    pub fn slow_body(mut self, pace: Duration) -> Self {
+        self.delivery = Delivery::Slow(pace);
+        self
+    }
+
+    /// The gateway's own 429 when a token has too many tasks in flight.
+    pub fn concurrency_limited() -> Self {
+        Self::json(
+            429,
+            json!({"error": {"message": "token concurrency limit reached, please retry later (request id: 20261128101500999)", "type": "new_api_error", "code": "token_concurrency_limit_reached"}}),
+        )
+    }
+}
+
+/// How a body goes out.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Delivery {
+    Whole,
+    CutOff,
+    Slow(Duration),
+}
+
+/// How the storage host signs its links.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub enum SignStyle {
+    /// OSS V1: `Expires=<unix>`.
+    #[default]
+    OssV1,
+    /// OSS V4: `x-oss-date=<compact>` + `x-oss-expires=<secs>`.
+    OssV4,
+    /// S3: `X-Amz-Date=<compact>` + `X-Amz-Expires=<secs>`.
+    S3,
 }
 
 /// One request the fake received.
@@ -151,6 +193,7 @@ struct Video {
     ignores_range: bool,
     /// Send a body with no Content-Length that never ends.
     endless: bool,
+    sign: SignStyle,
 }
 
 struct FakeState {
@@ -163,6 +206,14 @@ struct FakeState {
     now: i64,
     in_flight: usize,
     max_in_flight: usize,
+    /// When each task was first answered: its times and link stay the same on
+    /// every later query, as the real gateway's do.
+    born: HashMap<String, i64>,
+    /// The gateway's own limit per key per minute (Anyfast: 60), when switched on.
+    per_minute: Option<usize>,
+    recent: VecDeque<std::time::Instant>,
+    /// Answer 401s in English (`Invalid API key provided.`) rather than Chinese.
+    english: bool,
 }
 
 /// A running fake; dropped at the end of the test (its tasks die with the runtime).
@@ -203,6 +254,10 @@ impl FakeAnyfast {
             now: now_unix(),
             in_flight: 0,
             max_in_flight: 0,
+            born: HashMap::new(),
+            per_minute: None,
+            recent: VecDeque::new(),
+            english: false,
         }));
         let g = Router::new()
             .fallback(gateway_handler)
@@ -253,6 +308,26 @@ impl FakeAnyfast {
         self.lock().videos.entry(id.into()).or_default().truncate_at = Some(bytes);
     }
 
+    /// The storage host signs this task's link in another style.
+    pub fn sign_style(&self, id: &str, style: SignStyle) {
+        self.lock().videos.entry(id.into()).or_default().sign = style;
+    }
+
+    /// The gateway limits requests per minute, answering its own 429 past it.
+    pub fn limit_per_minute(&self, n: usize) {
+        self.lock().per_minute = Some(n);
+    }
+
+    /// How many answers were the gateway's own rate limit.
+    pub fn rate_limited_answers(&self) -> usize {
+        self.lock().log.iter().filter(|l| l.path == "429").count()
+    }
+
+    /// 401s in English, as English deployments and Anyfast's documentation say them.
+    pub fn english(&self) {
+        self.lock().english = true;
+    }
+
     /// The storage host sends this video without a length, forever.
     pub fn endless_video(&self, id: &str) {
         self.lock().videos.entry(id.into()).or_default().endless = true;
@@ -287,12 +362,86 @@ impl FakeAnyfast {
     /// The URL the storage host serves this task's video at, signed for 24 hours.
     pub fn video_url(&self, id: &str) -> String {
         let st = self.lock();
-        video_url(&st.storage_base, id, st.now + 86_400)
+        let born = st.born.get(id).copied().unwrap_or(st.now);
+        let sign = st.videos.get(id).map(|v| v.sign).unwrap_or_default();
+        signed_url(&st.storage_base, "videos", id, born + 86_400, sign)
     }
 }
 
-fn video_url(storage: &str, id: &str, expires: i64) -> String {
-    format!("{storage}/videos/{id}.mp4?Expires={expires}&OSSAccessKeyId=LTAI5tExample&Signature=Zm9vYmFy%3D")
+/// A presigned link to `{storage}/{folder}/{id}.mp4` that dies at `expires`.
+fn signed_url(storage: &str, folder: &str, id: &str, expires: i64, sign: SignStyle) -> String {
+    let base = format!("{storage}/{folder}/{id}.mp4");
+    let signed_at = expires - 86_400;
+    match sign {
+        SignStyle::OssV1 => format!(
+            "{base}?Expires={expires}&OSSAccessKeyId=LTAI5tExample&Signature=Zm9vYmFy%3D"
+        ),
+        SignStyle::OssV4 => format!(
+            "{base}?x-oss-date={}&x-oss-expires=86400&x-oss-signature-version=OSS4-HMAC-SHA256&x-oss-signature=abc123",
+            compact_utc(signed_at)
+        ),
+        SignStyle::S3 => format!(
+            "{base}?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Date={}&X-Amz-Expires=86400&X-Amz-Signature=abc123",
+            compact_utc(signed_at)
+        ),
+    }
+}
+
+/// `20260428T023742Z`, written independently of the app's own time code.
+fn compact_utc(unix: i64) -> String {
+    let days = unix.div_euclid(86_400);
+    let secs = unix.rem_euclid(86_400);
+    // Civil from days (Howard Hinnant), as in any calendar library.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}{m:02}{d:02}T{:02}{:02}{:02}Z",
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60
+    )
+}
+
+/// When a signed link dies, read from its query as the storage host does.
+fn link_expiry(query: &str) -> Option<i64> {
+    let mut expires = None;
+    let mut signed = None;
+    let mut lifetime = None;
+    for pair in query.split('&') {
+        let (k, v) = pair.split_once('=')?;
+        match k.to_ascii_lowercase().as_str() {
+            "expires" => expires = v.parse::<i64>().ok(),
+            "x-oss-date" | "x-amz-date" => signed = parse_compact(v),
+            "x-oss-expires" | "x-amz-expires" => lifetime = v.parse::<i64>().ok(),
+            _ => {}
+        }
+    }
+    expires.or_else(|| Some(signed? + lifetime?))
+}
+
+fn parse_compact(v: &str) -> Option<i64> {
+    let b = v.as_bytes();
+    if b.len() != 16 || !b.is_ascii() {
+        return None;
+    }
+    let n = |r: std::ops::Range<usize>| v.get(r)?.parse::<i64>().ok();
+    let (y, m, d) = (n(0..4)?, n(4..6)?, n(6..8)?);
+    let (hh, mm, ss) = (n(9..11)?, n(11..13)?, n(13..15)?);
+    // Days from civil (Howard Hinnant).
+    let y2 = if m <= 2 { y - 1 } else { y };
+    let era = y2.div_euclid(400);
+    let yoe = y2.rem_euclid(400);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some(days * 86_400 + hh * 3600 + mm * 60 + ss)
 }
 
 /// Fills a state fixture in for one task: its ID, fresh times, the fake's video URL.
@@ -301,8 +450,9 @@ fn render_template(mut body: Value, id: &str, st: &FakeState, age_secs: i64) -> 
         return body;
     };
     let old_submit = data.get("submit_time").and_then(Value::as_i64).unwrap_or(0);
+    let born = st.born.get(id).copied().unwrap_or(st.now);
     let shift = if old_submit > 0 {
-        st.now - age_secs - old_submit
+        born - age_secs - old_submit
     } else {
         0
     };
@@ -315,8 +465,14 @@ fn render_template(mut body: Value, id: &str, st: &FakeState, age_secs: i64) -> 
     let finish = data
         .get("finish_time")
         .and_then(Value::as_i64)
-        .unwrap_or(st.now);
-    let url = video_url(&st.storage_base, id, finish + 86_400);
+        .filter(|t| *t > 0)
+        .unwrap_or(born);
+    let sign = st.videos.get(id).map(|v| v.sign).unwrap_or_default();
+    // Three different links, so that reading the wrong field fails a test: only
+    // `result_url` points at a video the storage host serves.
+    let url = signed_url(&st.storage_base, "videos", id, finish + 86_400, sign);
+    let legacy = signed_url(&st.storage_base, "legacy", id, finish + 86_400, sign);
+    let upstream = signed_url(&st.storage_base, "dashscope", id, finish + 86_400, sign);
     let is_url = |v: Option<&Value>| {
         v.and_then(Value::as_str)
             .is_some_and(|s| s.starts_with("http"))
@@ -325,18 +481,27 @@ fn render_template(mut body: Value, id: &str, st: &FakeState, age_secs: i64) -> 
         data["result_url"] = json!(url);
     }
     if is_url(data.get("fail_reason")) {
-        data["fail_reason"] = json!(url);
+        data["fail_reason"] = json!(legacy);
     }
     if let Some(output) = data.pointer_mut("/data/output").filter(|o| o.is_object()) {
         if is_url(output.get("video_url")) {
-            output["video_url"] = json!(url);
+            output["video_url"] = json!(upstream);
         }
     }
     body
 }
 
 fn respond(reply: Reply, rendered: Option<Vec<u8>>) -> Response {
-    let mut response = Response::new(Body::from(rendered.unwrap_or(reply.body)));
+    let bytes = rendered.unwrap_or(reply.body);
+    let body = match reply.delivery {
+        Delivery::Whole => Body::from(bytes),
+        Delivery::CutOff => {
+            let half = bytes[..bytes.len() / 2].to_vec();
+            Body::from_stream(futures_stream(half))
+        }
+        Delivery::Slow(pace) => Body::from_stream(paced_pieces(bytes, 8, pace)),
+    };
+    let mut response = Response::new(body);
     *response.status_mut() =
         StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let headers = response.headers_mut();
@@ -400,13 +565,46 @@ fn pick_reply(st: &mut FakeState, path: &str, auth: Option<&str>) -> (Reply, Opt
         );
     };
     match auth {
+        None if st.english => {
+            return (
+                Reply::json(401, json!({"error": {"message": "No token provided"}})),
+                None,
+            )
+        }
         None => return (Reply::error("error-401-no-token-zh"), None),
         Some(a) if a != format!("Bearer {}", st.key) => {
-            return (Reply::error("error-401-invalid-token-zh"), None)
+            let name = if st.english {
+                "error-401-documented"
+            } else {
+                "error-401-invalid-token-zh"
+            };
+            return (Reply::error(name), None);
         }
         Some(_) => {}
     }
+    if let Some(limit) = st.per_minute {
+        let now = std::time::Instant::now();
+        while st
+            .recent
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= Duration::from_secs(60))
+        {
+            st.recent.pop_front();
+        }
+        if st.recent.len() >= limit {
+            st.log.push(Logged {
+                host: "gateway",
+                path: "429".into(),
+                authorization: None,
+                range: None,
+            });
+            return (Reply::error("error-429-rpm"), None);
+        }
+        st.recent.push_back(now);
+    }
     let id = id.to_owned();
+    let now = st.now;
+    st.born.entry(id.clone()).or_insert(now);
     let reply = match st.scripts.get_mut(&id) {
         Some(queue) if queue.len() > 1 => queue.pop_front(),
         Some(queue) => queue.front().cloned(),
@@ -430,6 +628,12 @@ fn pick_reply(st: &mut FakeState, path: &str, auth: Option<&str>) -> (Reply, Opt
 async fn storage_handler(State(state): State<Arc<Mutex<FakeState>>>, request: Request) -> Response {
     let path = request.uri().path().to_owned();
     let range = header_string(request.headers(), header::RANGE);
+    // The storage host enforces the link's own expiry, as OSS and S3 do.
+    let link_dead = request
+        .uri()
+        .query()
+        .and_then(link_expiry)
+        .is_some_and(|at| at < now_unix());
     let (bytes, expired, truncate_at, pace, ignores_range, endless) = {
         let mut st = state.lock().unwrap_or_else(|p| p.into_inner());
         st.log.push(Logged {
@@ -470,7 +674,7 @@ async fn storage_handler(State(state): State<Arc<Mutex<FakeState>>>, request: Re
             .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response());
     }
     let range = if ignores_range { None } else { range };
-    if expired {
+    if expired || link_dead {
         let xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>AccessDenied</Code><Message>Request has expired.</Message></Error>";
         return (
             StatusCode::FORBIDDEN,
@@ -531,6 +735,20 @@ fn futures_stream(head: Vec<u8>) -> ChannelStream {
                 "cut",
             )))
             .await;
+    });
+    ChannelStream(rx)
+}
+
+/// The bytes in pieces of `size`, `pace` apart.
+fn paced_pieces(bytes: Vec<u8>, size: usize, pace: Duration) -> ChannelStream {
+    let (tx, rx) = tokio::sync::mpsc::channel(2);
+    tokio::spawn(async move {
+        for piece in bytes.chunks(size.max(1)) {
+            if tx.send(Ok(piece.to_vec())).await.is_err() {
+                return;
+            }
+            tokio::time::sleep(pace).await;
+        }
     });
     ChannelStream(rx)
 }

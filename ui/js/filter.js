@@ -12,7 +12,7 @@ function matchesStatus(row, status) {
     case 'failed':
       return row.status === status && row.tracking === 'final';
     case 'problem':
-      return row.tracking === 'not_found' || row.tracking === 'gave_up' || (row.error != null && !row.retry_at);
+      return row.tracking === 'not_found' || row.tracking === 'gave_up' || (row.error != null && !row.waiting);
     default:
       return true;
   }

@@ -12,7 +12,7 @@ import { mountPreview } from './media-view.js';
  *   raw_status: string | null, status_recognized: boolean, progress: number | null, prompt: string | null,
  *   submitted_at: string | null, finished_at: string | null, video_url: string | null,
  *   video_expires_at: string | null, saved_path: string | null, fail_reason: string | null,
- *   error: UiError | null, unseen: boolean, checking: boolean}} Row
+ *   error: UiError | null, retry_at?: string, waiting: boolean, unseen: boolean, checking: boolean}} Row
  */
 
 /** Fixed row height in pixels; the CSS `.task-row` height matches it. */
@@ -49,13 +49,18 @@ function untilText(iso, now = Date.now()) {
   return secs < 60 ? t('unit.seconds', { n: secs }) : t('time.m', { m: Math.ceil(secs / 60) });
 }
 
+/** "Waiting, next try in 40 s", or just "Waiting" when the time is not known. @param {Row} row */
+function waitingText(row) {
+  return row.retry_at ? t('status.waitingFor', { t: untilText(row.retry_at) }) : t('status.waiting');
+}
+
 /** The chip's class and label for a row. @param {Row} row */
 export function statusOf(row) {
   if (row.tracking === 'not_found') return { cls: 'failed', label: t('status.not_found') };
   if (row.tracking === 'gave_up') return { cls: 'unknown', label: t('status.gave_up') };
   if (!row.status) {
     // A 429, a 5xx or a dropped connection is waited out: calm, not red.
-    if (row.retry_at) return { cls: 'waiting', label: t('status.waiting') };
+    if (row.waiting) return { cls: 'waiting', label: t('status.waiting') };
     if (row.error) return { cls: 'error', label: t('status.error') };
     return { cls: 'checking', label: t('status.checking') };
   }
@@ -106,7 +111,7 @@ function rowElement(row, selected) {
     li.append(bar);
   }
   const meta = el('div', 'row-meta');
-  const why = row.error ? (row.retry_at ? t('status.waitingFor', { t: untilText(row.retry_at) }) : errorText(row.error)) : '';
+  const why = row.error ? (row.waiting ? waitingText(row) : errorText(row.error)) : '';
   meta.append(el('span', 'prompt', row.prompt || why));
   const metaRight = el('span', 'meta-right');
   metaRight.append(el('span', 'age', ago(row.submitted_at || row.added_at)));
@@ -293,9 +298,9 @@ export function renderDetail(item, handlers, progress = null) {
   remove.addEventListener('click', () => handlers.onRemove([row.id]));
   actions.append(remove);
   const parts = [head, actions];
-  if (row.error && row.retry_at) {
+  if (row.error && row.waiting) {
     // Waiting out a passing fault: say when the next try is, with the gateway's words.
-    const wait = el('p', 'note waiting', `${t('status.waitingFor', { t: untilText(row.retry_at) })} · ${errorText(row.error)}`);
+    const wait = el('p', 'note waiting', `${waitingText(row)} · ${errorText(row.error)}`);
     wait.id = 'detail-waiting';
     parts.push(wait);
   } else if (row.error) {
