@@ -611,6 +611,13 @@ async fn every_state_has_its_chip_in_english_and_chinese() {
             "Gave up",
             "已放弃",
         ),
+        // A 429 is waited out calmly: not a red "Error".
+        (
+            "statewaiting",
+            Reply::error("error-429-rpm").retry_after(600),
+            "Waiting",
+            "等待中",
+        ),
     ];
     let mut ids = Vec::new();
     for (label, reply, ..) in &cases {
@@ -628,6 +635,13 @@ async fn every_state_has_its_chip_in_english_and_chinese() {
     for (id, (_, _, en, _)) in ids.iter().zip(&cases) {
         chip_of(&driver, id, en).await;
     }
+    select_row(&driver, &ids[8]).await;
+    let waiting = driver.text("#detail-waiting").await;
+    assert!(
+        waiting.starts_with("Waiting, next try in ") && waiting.contains("60次"),
+        "the next try and the gateway's words: {waiting}"
+    );
+    driver.screenshot("state-waiting-en").await;
     select_row(&driver, &ids[4]).await;
     driver.find("#detail dd.fail-reason").await;
     driver.screenshot("states-light-en").await;
