@@ -5,6 +5,7 @@ use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tauri_plugin_notification::NotificationExt;
 
 use crate::api::Status;
+use crate::download::Progress;
 use crate::service::Paddock;
 
 use crate::store::StoredError;
@@ -15,6 +16,14 @@ pub const TASKS_CHANGED: &str = "tasks-changed";
 pub const TASKS_REMOVED: &str = "tasks-removed";
 pub const POLLER_PAUSED: &str = "poller-paused";
 pub const TASK_FINISHED: &str = "task-finished";
+pub const VIDEO_SAVING: &str = "video-saving";
+
+/// One save's progress for the page, or its end (`progress: null`).
+#[derive(Clone, serde::Serialize)]
+struct Saving<'a> {
+    id: &'a str,
+    progress: Option<&'a Progress>,
+}
 
 pub struct TauriEvents<R: Runtime>(pub AppHandle<R>);
 
@@ -42,6 +51,10 @@ impl<R: Runtime> TaskEvents for TauriEvents<R> {
     fn finished(&self, row: &TaskRow) {
         self.emit(TASK_FINISHED, row);
         self.notify(row);
+    }
+
+    fn saving(&self, id: &str, progress: Option<&Progress>) {
+        self.emit(VIDEO_SAVING, Saving { id, progress });
     }
 }
 

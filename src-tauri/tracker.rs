@@ -41,6 +41,9 @@ pub trait TaskEvents: Send + Sync + 'static {
     fn paused(&self, reason: Option<&StoredError>);
     /// A task reached SUCCESS or FAILURE while being watched.
     fn finished(&self, row: &TaskRow);
+    /// A save of this task's video moved on (`Some`) or ended (`None`), whichever
+    /// started it: auto-save, the Save button or the CLI.
+    fn saving(&self, _id: &str, _progress: Option<&Progress>) {}
 }
 
 /// Events nobody listens to.
@@ -568,16 +571,22 @@ impl Tracker {
                 },
             );
         }
+        let mut on_progress = on_progress;
+        let events = Arc::clone(&self.inner.events);
         let result = download::download(
             self.inner.client.http(),
             &url,
             dest,
             options,
             rx,
-            on_progress,
+            |p: Progress| {
+                events.saving(id, Some(&p));
+                on_progress(p);
+            },
         )
         .await;
         self.saves().remove(id);
+        self.inner.events.saving(id, None);
         result?;
         self.set_saved_path(id, &dest.display().to_string()).await?;
         Ok(dest.to_owned())

@@ -735,3 +735,50 @@ async fn a_second_launch_hands_over_to_the_running_window() {
     assert!(handed_over, "the running window was told");
     assert!(first_alive, "the first window is still there");
 }
+
+/// An auto-save shows its progress like a manual save and can be cancelled; the
+/// row then says why the video is not saved, and nothing is left on disk.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_auto_save_shows_progress_and_can_be_cancelled() {
+    if !e2e_available() {
+        return;
+    }
+    let _window = WINDOW.lock().await;
+    let fake = FakeAnyfast::start().await;
+    let id = task_id("e2eautocancel");
+    fake.script(
+        &id,
+        vec![
+            Reply::state("in-progress"),
+            Reply::state("success-seed-example"),
+        ],
+    );
+    fake.slow_video(&id, std::time::Duration::from_millis(400));
+    let data = temp_dir("e2e-autocancel");
+    let driver = Driver::launch(APP, env(&fake, &data, Some(FAKE_KEY))).await;
+    driver.ready().await;
+    add(&driver, &id).await;
+    select_row(&driver, &id).await;
+    driver
+        .wait_for(
+            "auto-save progress",
+            "return document.querySelector('.save-progress')?.textContent.includes('KB')",
+            vec![],
+        )
+        .await;
+    driver.screenshot("auto-save-in-progress").await;
+    driver.click("#cancel-save").await;
+    driver
+        .wait_for(
+            "the cancelled auto-save on the row",
+            "return document.getElementById('detail-error')?.textContent.includes('cancelled')",
+            vec![],
+        )
+        .await;
+    let auto_dir = data.join("videos").join("Paddock");
+    let left: Vec<_> = std::fs::read_dir(&auto_dir)
+        .map(|d| d.filter_map(|e| e.ok()).map(|e| e.file_name()).collect())
+        .unwrap_or_default();
+    assert!(left.is_empty(), "nothing left after a cancel: {left:?}");
+    driver.quit().await;
+}

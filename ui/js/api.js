@@ -72,7 +72,7 @@ export const openVideoExternally = (id) => call('open_video_externally', { id })
 
 /**
  * Backend events: 'tasks-changed' (rows), 'tasks-removed' (ids), 'poller-paused'
- * (error or null), 'task-finished' (row).
+ * (error or null), 'task-finished' (row), 'video-saving' ({id, progress | null}).
  * @param {string} name
  * @param {(payload: any) => void} handler
  */

@@ -396,6 +396,12 @@ function listen() {
       const what = row.prompt || row.id;
       showToast(t(row.status === 'succeeded' ? 'finished.succeeded' : 'finished.failed', { what }));
     }),
+    // Every save reports here, auto-saves included: progress and Cancel for all.
+    api.onEvent('video-saving', ({ id, progress }) => {
+      if (progress) downloads.set(id, progress);
+      else downloads.delete(id);
+      if (selected.has(id)) renderSelection();
+    }),
     api.onEvent('poller-paused', async (reason) => {
       pauseReason = reason;
       updateBanner(null);
