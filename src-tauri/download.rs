@@ -211,7 +211,8 @@ pub async fn download(
     // The writer may have been replaced (a host that ignored Range): its path now.
     let part = file.path.clone();
     // Let the writer stop (and flush, on success) before the file is moved or removed.
-    let written = file.finish().await.map_err(|e| disk_error(&part, &e));
+    // Errors name the file the user chose, not its temporary `.part`.
+    let written = file.finish().await.map_err(|e| disk_error(dest, &e));
     let outcome = match (result, written) {
         (Ok(n), Ok(())) => {
             let dest = dest.to_owned();
@@ -308,11 +309,11 @@ fn create_part(dest: &Path) -> Result<(PathBuf, std::fs::File), DownloadError> {
                 }
                 last = Some(e);
             }
-            Err(e) => return Err(disk_error(&path, &e)),
+            Err(e) => return Err(disk_error(dest, &e)),
         }
     }
     let e = last.unwrap_or_else(|| std::io::ErrorKind::AlreadyExists.into());
-    Err(disk_error(&base, &e))
+    Err(disk_error(dest, &e))
 }
 
 /// Writes the body to the `.part` file on a blocking thread, straight from the
@@ -523,8 +524,7 @@ async fn fetch_body(
                             expected: total.unwrap_or(0),
                         });
                     }
-                    let part = file.path.clone();
-                    file.write(bytes).await.map_err(|e| disk_error(&part, &e))?;
+                    file.write(bytes).await.map_err(|e| disk_error(dest, &e))?;
                     if last_report.is_none_or(|at| at.elapsed() >= PROGRESS_EVERY) {
                         last_report = Some(Instant::now());
                         on_progress(progress(received, total, started));

@@ -80,7 +80,9 @@ fn videos_dir() -> PathBuf {
     let config = std::env::var_os("XDG_CONFIG_HOME")
         .map(PathBuf::from)
         .unwrap_or_else(|| home().join(".config"));
-    if let Ok(text) = std::fs::read_to_string(config.join("user-dirs.dirs")) {
+    if let Ok(text) = read_capped(&config.join("user-dirs.dirs"), MAX_SETTINGS_BYTES)
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+    {
         for line in text.lines() {
             if let Some(value) = line.trim().strip_prefix("XDG_VIDEOS_DIR=") {
                 let value = value.trim().trim_matches('"');
@@ -135,6 +137,25 @@ pub fn restrict_to_owner(path: &Path) -> std::io::Result<()> {
     #[cfg(not(unix))]
     let _ = path;
     Ok(())
+}
+
+/// The most of a settings file read: a real one is a few hundred bytes.
+const MAX_SETTINGS_BYTES: u64 = 1 << 20;
+
+/// A small file read whole, or an error past `cap` bytes (it is not what it claims).
+fn read_capped(path: &Path, cap: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(cap + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > cap {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("larger than {} KiB", cap / 1024),
+        ));
+    }
+    Ok(bytes)
 }
 
 /// The user's preferences.
@@ -229,7 +250,7 @@ impl SettingsFile {
     /// Reads the file; a missing file gives defaults, a corrupt one is renamed to
     /// `settings.json.corrupt-<time>` and reported.
     pub fn load(&self) -> Loaded {
-        let settings = match std::fs::read(&self.path) {
+        let settings = match read_capped(&self.path, MAX_SETTINGS_BYTES) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Loaded {
                 settings: Settings::default(),
                 notice: None,
@@ -285,6 +306,13 @@ impl SettingsFile {
         }
         if !["system", "light", "dark"].contains(&settings.theme.as_str()) {
             return Err(SettingsError::BadChoice(settings.theme.clone(), "theme"));
+        }
+        let folder = settings.save_folder.trim();
+        if !folder.is_empty() && !Path::new(folder).is_absolute() {
+            return Err(SettingsError::BadChoice(
+                folder.to_owned(),
+                "the save folder (a full path, such as /home/me/Videos)",
+            ));
         }
         if !MAX_VIDEO_MB_RANGE.contains(&settings.max_video_mb) {
             return Err(SettingsError::BadChoice(
@@ -366,6 +394,24 @@ mod tests {
             .filter_map(|e| e.ok())
             .any(|e| e.file_name().to_string_lossy().contains("corrupt-"));
         assert!(kept, "the damaged file is kept for the user");
+    }
+
+    #[test]
+    fn a_relative_save_folder_or_a_huge_file_is_refused() {
+        let dir = temp_dir("folder");
+        let file = SettingsFile {
+            path: dir.join(SETTINGS_FILE),
+            env_base_url: None,
+        };
+        let s = Settings {
+            save_folder: "../../somewhere".into(),
+            ..Settings::default()
+        };
+        assert_eq!(file.save(&s).unwrap_err().code(), "invalid_setting");
+        std::fs::write(dir.join(SETTINGS_FILE), vec![b' '; 2 << 20]).unwrap();
+        let loaded = file.load();
+        assert_eq!(loaded.settings, Settings::default());
+        assert!(loaded.notice.unwrap().contains("larger than"));
     }
 
     #[test]

@@ -404,3 +404,43 @@ async fn a_stale_part_file_is_replaced_not_piled_up() {
     assert_eq!(files_in(&dir), ["cat.mp4"]);
     assert_eq!(std::fs::read(&dest).unwrap(), sample_video());
 }
+
+/// A video link that redirects to plain http on another host is not followed (the
+/// policy refuses before any connection is made), nor is a chain of redirects.
+#[tokio::test]
+async fn redirects_to_plain_http_or_without_end_are_refused() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let mut head = [0u8; 4096];
+            let n = stream.read(&mut head).await.unwrap_or(0);
+            let request = String::from_utf8_lossy(&head[..n]).to_string();
+            let location = if request.starts_with("GET /insecure") {
+                "http://paddock-test.invalid/video.mp4".to_owned()
+            } else {
+                format!("http://127.0.0.1:{port}/loop")
+            };
+            let _ = stream
+                .write_all(
+                    format!(
+                        "HTTP/1.1 302 Found\r\nLocation: {location}\r\nContent-Length: 0\r\n\r\n"
+                    )
+                    .as_bytes(),
+                )
+                .await;
+        }
+    });
+    for path in ["insecure", "loop"] {
+        let dir = temp_dir(&format!("dl-redirect-{path}"));
+        let dest = dir.join("cat.mp4");
+        let (_cancel, rx) = CancelHandle::new();
+        let url = format!("http://127.0.0.1:{port}/{path}");
+        let err = download(&http(), &url, &dest, SaveOptions::default(), rx, |_| {})
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), "network", "{path}: {err}");
+        assert!(files_in(&dir).is_empty());
+    }
+}
