@@ -1,6 +1,6 @@
 //! Lists Paddock's own commands so that each one needs an explicit grant in a capability.
 
-/// Every `#[tauri::command]` in `src-tauri/commands.rs`; a command missing here cannot be called.
+/// Every `#[tauri::command]` in `src-tauri/desktop/commands.rs`; a command missing here cannot be called.
 const COMMANDS: &[&str] = &[
     "app_info",
     "get_settings",
@@ -27,9 +27,13 @@ const COMMANDS: &[&str] = &[
 ];
 
 fn main() {
+    // The CLI-only build (`--no-default-features`) has no window to build for.
+    #[cfg(feature = "desktop")]
     tauri_build::try_build(
         tauri_build::Attributes::new()
             .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
     )
     .expect("failed to run tauri-build");
+    #[cfg(not(feature = "desktop"))]
+    let _ = COMMANDS;
 }

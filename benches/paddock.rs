@@ -17,6 +17,8 @@ mod common;
 mod fake_anyfast;
 #[path = "support/history.rs"]
 mod history;
+#[path = "../tests/support/memory_keyring.rs"]
+mod memory_keyring;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -24,12 +26,14 @@ use std::time::{Duration, Instant};
 
 use common::{kib_field, median, scratch, wanted};
 use fake_anyfast::{FakeAnyfast, Reply, FAKE_KEY};
-use paddock::api::{AnyfastClient, BaseUrl, ClientConfig};
-use paddock::download::{download, CancelHandle, SaveOptions};
-use paddock::keystore::{ApiKey, KeyStore, MemoryKeyring};
-use paddock::media_server::MediaServer;
-use paddock::store::{TaskStore, Tracking};
-use paddock::tracker::{NoEvents, PollConfig, Tracker};
+use memory_keyring::MemoryKeyring;
+use paddock::gateway::ApiKey;
+use paddock::gateway::{AnyfastClient, BaseUrl, ClientConfig};
+use paddock::keys::KeyStore;
+use paddock::tasks::{NoEvents, PollConfig, Tracker};
+use paddock::tasks::{TaskStore, Tracking};
+use paddock::videos::MediaServer;
+use paddock::videos::{download, CancelHandle, SaveOptions};
 
 const MIB: u64 = 1024 * 1024;
 

@@ -1,145 +1,34 @@
 //! Paddock keeps watch over HappyHorse video tasks on an Anyfast gateway.
 //!
-//! The core is plain Rust and never imports Tauri, so the CLI and the tests drive it
-//! directly:
-//! - `ids`: validating task IDs and finding them in pasted text;
-//! - `api`: the one HTTP client, the task query and its error classification;
-//! - `keystore`: the API key in the OS keyring (or `ANYFAST_API_KEY`);
-//! - `settings`: the data folder and the user's preferences;
-//! - `download`: saving a video to disk, resumable, never half-written;
-//! - `store`: the task history in SQLite;
-//! - `tracker`: the watched tasks and the poller;
-//! - `service`: the above put together, as the app and the CLI use them.
+//! The core never imports Tauri, so the command line and the tests drive it
+//! directly; dependencies point down only:
+//! - `desktop` (the window, feature `desktop`) and `cli`: two thin doors onto
+//! - `paddock`: the one core facade, over
+//! - `tasks`: the history, the poll policy, the poller, saving videos;
+//! - `videos`: the download, the registry of saves, file names, the media server;
+//! - `keys` and `settings`: the key in the OS keyring, the data folder and preferences;
+//! - `gateway`: the Anyfast client, its address, its key, every answer read;
+//! - `error`, `ids`, `timefmt`, `token`: the ground floor.
 //!
-//! `commands` is the thin Tauri layer over `service` and `main_entry` wires the
-//! window; `cli` is another thin layer, for the terminal.
+//! `docs/architecture.md` follows a task ID from paste to poll to screen.
 
-pub mod api;
 pub mod cli;
-mod commands;
-pub mod download;
-mod events;
+#[cfg(feature = "desktop")]
+pub mod desktop;
+pub mod error;
+pub mod gateway;
 pub mod ids;
-pub mod keystore;
-pub mod media_server;
-pub mod poll_policy;
-pub mod service;
+pub mod keys;
+pub mod paddock;
 pub mod settings;
-pub mod store;
+pub mod tasks;
 pub mod timefmt;
 pub mod token;
-pub mod tracker;
+pub mod videos;
 
 use std::process::ExitCode;
-use std::sync::Arc;
 
-use tauri::{Manager, Runtime};
-
-use crate::api::ClientConfig;
-use crate::keystore::KeyStore;
-use crate::service::Paddock;
-use crate::tracker::PollConfig;
-
-/// Registers the commands; the caller supplies the builder so IPC tests can pass
-/// `tauri::test::mock_builder()`.
-pub fn build_app<R: Runtime>(builder: tauri::Builder<R>, paddock: Paddock) -> tauri::Builder<R> {
-    // First: a second launch with the same data folder hands over to this one (the
-    // window comes to the front) and exits before it starts a poller of its own.
-    let single_instance = tauri_plugin_single_instance::Builder::new()
-        .dbus_id(instance_id(paddock.data_dir()))
-        .callback(|app, _args, _cwd| {
-            tracing::info!("Paddock was opened again: showing this window");
-            if let Some(window) = app.get_webview_window("main") {
-                let _ = window.unminimize();
-                let _ = window.show();
-                let _ = window.set_focus();
-            }
-        })
-        .build();
-    builder
-        .plugin(single_instance)
-        .plugin(tauri_plugin_dialog::init())
-        .plugin(tauri_plugin_opener::init())
-        .plugin(tauri_plugin_notification::init())
-        .setup(move |app| {
-            let webview_dir = paddock.data_dir().join("webview");
-            let events = Arc::new(events::TauriEvents(app.handle().clone()));
-            let tracker = match paddock.start_tracker(events, PollConfig::from_env()) {
-                Ok(t) => t,
-                Err(e) => {
-                    // An error returned from setup would end in a panic inside Tauri;
-                    // say what happened and leave cleanly instead.
-                    eprintln!("paddock: {e}");
-                    std::process::exit(1);
-                }
-            };
-            paddock.follow_auto_save_setting();
-            // Check the keyring once at start-up and say what was found; the window
-            // asks again (key_status) and explains it to the user.
-            let keys = paddock.keys.clone();
-            tauri::async_runtime::spawn(async move {
-                match keys.probe().await {
-                    Ok(()) => tracing::info!("system keyring available"),
-                    Err(e) => tracing::warn!(code = e.code(), "system keyring unavailable: {e}"),
-                }
-            });
-            tauri::async_runtime::spawn(tracker.clone().run());
-            app.manage(tracker);
-            app.manage(paddock);
-            // The window is built here rather than from the config alone so that the
-            // webview's own storage lives in Paddock's data folder (isolated per test,
-            // and covered by the scan that proves the key is never on disk).
-            if let Some(config) = app.config().app.windows.iter().find(|w| w.label == "main") {
-                tauri::WebviewWindowBuilder::from_config(app.handle(), config)?
-                    .data_directory(webview_dir)
-                    .build()?;
-            }
-            Ok(())
-        })
-        .invoke_handler(tauri::generate_handler![
-            commands::app_info,
-            commands::get_settings,
-            commands::save_settings,
-            commands::key_status,
-            commands::set_api_key,
-            commands::remove_api_key,
-            commands::list_tasks,
-            commands::task_detail,
-            commands::add_tasks,
-            commands::remove_tasks,
-            commands::clear_finished,
-            commands::refresh_task,
-            commands::refresh_all,
-            commands::mark_seen,
-            commands::poller_status,
-            commands::frontend_ready,
-            commands::choose_save_path,
-            commands::save_video,
-            commands::cancel_download,
-            commands::show_in_folder,
-            commands::open_video_externally,
-            commands::choose_folder,
-        ])
-}
-
-/// The name one running window holds: the app's identifier, and for a data folder
-/// other than the default one (`PADDOCK_DATA_DIR`) a stable hash of its path, so two
-/// separate histories can each have their window.
-fn instance_id(data_dir: &std::path::Path) -> String {
-    const APP_ID: &str = "app.paddock.desktop";
-    if std::env::var_os(settings::ENV_DATA_DIR).is_none() {
-        return APP_ID.to_owned();
-    }
-    // FNV-1a: the same path gives the same name in every process.
-    let hash = data_dir
-        .as_os_str()
-        .as_encoded_bytes()
-        .iter()
-        .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-            (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
-        });
-    format!("{APP_ID}.d{hash:016x}")
-}
+pub use error::Error;
 
 /// Logs go to stderr, filtered by `RUST_LOG` (default: warnings). Nothing secret is
 /// ever logged: keys are `ApiKey`, whose `Debug` is masked.
@@ -152,27 +41,21 @@ fn init_logging() {
         .try_init();
 }
 
-/// The binary's entry point: a subcommand runs headless, no subcommand opens the window.
+/// The binary's entry point: a subcommand runs headless; no subcommand opens the
+/// window (or, in a build without the `desktop` feature, says how to use the CLI).
 pub fn main_entry() -> ExitCode {
     use clap::Parser;
     init_logging();
     if let Some(code) = cli::run(cli::Cli::parse()) {
         return code;
     }
-    let data_dir = settings::data_dir();
-    let paddock = match Paddock::open(&data_dir, KeyStore::system(), ClientConfig::default()) {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("paddock: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let context = tauri::generate_context!();
-    match build_app(tauri::Builder::default(), paddock).run(context) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("paddock: the window could not open: {e}");
-            ExitCode::FAILURE
-        }
+    #[cfg(feature = "desktop")]
+    {
+        desktop::run_window()
+    }
+    #[cfg(not(feature = "desktop"))]
+    {
+        eprintln!("paddock: this build has no window; run `paddock --help` for the commands");
+        ExitCode::from(2)
     }
 }

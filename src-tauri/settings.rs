@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::api::{ApiError, BaseUrl, DEFAULT_BASE_URL};
+use crate::error::Error;
+use crate::gateway::{BaseUrl, DEFAULT_BASE_URL};
 
 /// Overrides the platform's app-data folder (tests, portable installs).
 pub const ENV_DATA_DIR: &str = "PADDOCK_DATA_DIR";
@@ -196,28 +197,7 @@ impl Default for Settings {
             auto_save: true,
             save_folder: String::new(),
             notifications: true,
-            max_video_mb: crate::download::DEFAULT_MAX_BYTES >> 20,
-        }
-    }
-}
-
-/// Could not read or write the settings file.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum SettingsError {
-    #[error("{0}")]
-    BaseUrl(#[from] ApiError),
-    #[error("Could not save settings in {path}: {reason}. Check that the folder is writable and the disk is not full.")]
-    Disk { path: String, reason: String },
-    #[error("{0:?} is not a known choice for {1}.")]
-    BadChoice(String, &'static str),
-}
-
-impl SettingsError {
-    pub fn code(&self) -> &'static str {
-        match self {
-            Self::BaseUrl(e) => e.code(),
-            Self::Disk { .. } => "disk",
-            Self::BadChoice(..) => "invalid_setting",
+            max_video_mb: crate::videos::DEFAULT_MAX_BYTES >> 20,
         }
     }
 }
@@ -296,38 +276,41 @@ impl SettingsFile {
     }
 
     /// Validates, then writes atomically.
-    pub fn save(&self, settings: &Settings) -> Result<(), SettingsError> {
+    pub fn save(&self, settings: &Settings) -> Result<(), Error> {
         BaseUrl::parse(&settings.base_url)?;
         if !["system", "en", "zh"].contains(&settings.language.as_str()) {
-            return Err(SettingsError::BadChoice(
-                settings.language.clone(),
-                "language",
-            ));
+            return Err(Error::InvalidSetting {
+                value: settings.language.clone(),
+                what: "language",
+            });
         }
         if !["system", "light", "dark"].contains(&settings.theme.as_str()) {
-            return Err(SettingsError::BadChoice(settings.theme.clone(), "theme"));
+            return Err(Error::InvalidSetting {
+                value: settings.theme.clone(),
+                what: "theme",
+            });
         }
         let folder = settings.save_folder.trim();
         if !folder.is_empty() && !Path::new(folder).is_absolute() {
-            return Err(SettingsError::BadChoice(
-                folder.to_owned(),
-                "the save folder (a full path, such as /home/me/Videos)",
-            ));
+            return Err(Error::InvalidSetting {
+                value: folder.to_owned(),
+                what: "the save folder (a full path, such as /home/me/Videos)",
+            });
         }
         if !MAX_VIDEO_MB_RANGE.contains(&settings.max_video_mb) {
-            return Err(SettingsError::BadChoice(
-                settings.max_video_mb.to_string(),
-                "the largest video (MiB)",
-            ));
+            return Err(Error::InvalidSetting {
+                value: settings.max_video_mb.to_string(),
+                what: "the largest video (MiB)",
+            });
         }
-        let disk = |e: std::io::Error| SettingsError::Disk {
+        let disk = |e: std::io::Error| Error::Disk {
             path: self.path.display().to_string(),
             reason: e.to_string(),
         };
         if let Some(dir) = self.path.parent() {
             create_private_dir(dir).map_err(disk)?;
         }
-        let json = serde_json::to_vec_pretty(settings).map_err(|e| SettingsError::Disk {
+        let json = serde_json::to_vec_pretty(settings).map_err(|e| Error::Disk {
             path: self.path.display().to_string(),
             reason: e.to_string(),
         })?;
@@ -340,7 +323,7 @@ impl SettingsFile {
     }
 
     /// The base URL in force: the environment's, else the file's.
-    pub fn effective_base_url(&self, settings: &Settings) -> Result<BaseUrl, ApiError> {
+    pub fn effective_base_url(&self, settings: &Settings) -> Result<BaseUrl, Error> {
         BaseUrl::parse(self.env_base_url.as_deref().unwrap_or(&settings.base_url))
     }
 }

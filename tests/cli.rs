@@ -608,11 +608,13 @@ async fn a_closed_stdout_ends_the_command_quietly() {
 /// never lost, rows it removes never come back, while the tracker keeps writing.
 #[tokio::test]
 async fn cli_add_and_remove_beside_a_live_tracker_lose_and_resurrect_nothing() {
-    use paddock::api::{AnyfastClient, BaseUrl, ClientConfig};
-    use paddock::keystore::{ApiKey, KeyStore, MemoryKeyring};
-    use paddock::store::TaskStore;
-    use paddock::tracker::{NoEvents, PollConfig, Tracker};
+    use paddock::gateway::ApiKey;
+    use paddock::gateway::{AnyfastClient, BaseUrl, ClientConfig};
+    use paddock::keys::KeyStore;
+    use paddock::tasks::TaskStore;
+    use paddock::tasks::{NoEvents, PollConfig, Tracker};
     use std::sync::Arc;
+    use support::memory_keyring::MemoryKeyring;
 
     let fake = FakeAnyfast::start().await;
     let data = temp_dir("cli-live-tracker");

@@ -5,9 +5,8 @@ mod support;
 
 use std::time::Duration;
 
-use paddock::api::{AnyfastClient, ApiError, BaseUrl, ClientConfig, RetryPolicy, Status};
+use paddock::gateway::{AnyfastClient, ApiKey, BaseUrl, ClientConfig, RetryPolicy, Status};
 use paddock::ids::TaskId;
-use paddock::keystore::ApiKey;
 use serde_json::json;
 use support::fake_anyfast::{FakeAnyfast, Reply, FAKE_KEY};
 use support::task_id;
@@ -30,7 +29,10 @@ fn key() -> ApiKey {
     ApiKey::new(FAKE_KEY).unwrap()
 }
 
-async fn query(fake: &FakeAnyfast, id: &str) -> Result<paddock::api::QueryOutcome, ApiError> {
+async fn query(
+    fake: &FakeAnyfast,
+    id: &str,
+) -> Result<paddock::gateway::QueryOutcome, paddock::Error> {
     let base = BaseUrl::parse(&fake.base_url).unwrap();
     client()
         .query(&base, &key(), &TaskId::parse(id).unwrap())
@@ -139,7 +141,7 @@ async fn unknown_status_is_kept_raw_and_still_running() {
     assert_eq!(t.progress, None);
 }
 
-async fn error_of(label: &str, reply: Reply) -> (ApiError, usize) {
+async fn error_of(label: &str, reply: Reply) -> (paddock::Error, usize) {
     let (fake, id) = scripted(label, vec![reply]).await;
     let err = query(&fake, &id).await.unwrap_err();
     (err, fake.requests_for(&id))
@@ -383,7 +385,7 @@ async fn the_key_goes_only_to_the_gateway_and_the_video_url_is_on_the_other_host
 
 #[tokio::test]
 async fn the_user_agent_names_paddock() {
-    assert!(paddock::api::user_agent().starts_with("paddock/0."));
+    assert!(paddock::gateway::user_agent().starts_with("paddock/0."));
 }
 
 #[test]
@@ -458,7 +460,7 @@ async fn retry_after_as_an_http_date_is_read() {
     let wait = err.retry_after().expect("a wait was read").as_secs();
     assert!((110..=120).contains(&wait), "{date} read as {wait} s");
     assert_eq!(
-        paddock::api::parse_retry_after(&http_date(now - 10), now),
+        paddock::gateway::parse_retry_after(&http_date(now - 10), now),
         Some(Duration::ZERO),
         "a date in the past means now"
     );

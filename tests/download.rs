@@ -7,9 +7,9 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use paddock::api::{AnyfastClient, ClientConfig};
-use paddock::download::{
-    download, part_path, CancelHandle, DownloadError, Progress, SaveOptions, DEFAULT_MAX_BYTES,
+use paddock::gateway::{AnyfastClient, ClientConfig};
+use paddock::videos::{
+    download, part_path, CancelHandle, Progress, SaveOptions, DEFAULT_MAX_BYTES,
 };
 use support::fake_anyfast::{sample_video, FakeAnyfast};
 use support::{task_id, temp_dir};
@@ -25,7 +25,7 @@ async fn save(
     fake: &FakeAnyfast,
     id: &str,
     dest: &Path,
-) -> (Result<u64, DownloadError>, Vec<Progress>) {
+) -> (Result<u64, paddock::Error>, Vec<Progress>) {
     save_with(fake, id, dest, SaveOptions::default()).await
 }
 
@@ -34,7 +34,7 @@ async fn save_with(
     id: &str,
     dest: &Path,
     options: SaveOptions,
-) -> (Result<u64, DownloadError>, Vec<Progress>) {
+) -> (Result<u64, paddock::Error>, Vec<Progress>) {
     let (_cancel, rx) = CancelHandle::new();
     let mut seen = Vec::new();
     let result = download(&http(), &fake.video_url(id), dest, options, rx, |p| {

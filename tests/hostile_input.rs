@@ -4,11 +4,11 @@
 //! URL and ID helper fed directly. Nothing may panic. Each bug these found is pinned
 //! as a named regression test at the bottom.
 
-use paddock::api::{classify, parse_progress, parse_retry_after, url_expiry, TaskSnapshot};
-use paddock::download::{default_file_name, slugify};
+use paddock::gateway::ApiKey;
+use paddock::gateway::{classify, parse_progress, parse_retry_after, url_expiry, TaskSnapshot};
 use paddock::ids::{extract_ids, TaskId};
-use paddock::keystore::ApiKey;
 use paddock::timefmt;
+use paddock::videos::{default_file_name, slugify};
 use proptest::prelude::*;
 use reqwest::StatusCode;
 use serde_json::{json, Map, Value};
@@ -346,7 +346,7 @@ proptest! {
     #[test]
     fn video_links_never_panic(url in arb_video_url()) {
         let _ = url_expiry(&url);
-        let _ = paddock::api::video_link_allowed(&url, "https://www.anyfast.com.cn");
+        let _ = paddock::gateway::video_link_allowed(&url, "https://www.anyfast.com.cn");
         let data = json!({"status": "SUCCESS", "result_url": url, "finish_time": 1_777_343_961});
         let snap = TaskSnapshot::from_data(id().as_str(), &data);
         let _ = serde_json::to_string(&snap).unwrap();

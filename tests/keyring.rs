@@ -7,8 +7,9 @@ mod support;
 use std::process::Command;
 use std::sync::Arc;
 
-use paddock::api::BaseUrl;
-use paddock::keystore::{ApiKey, KeySource, KeyStore, SystemKeyring};
+use paddock::gateway::ApiKey;
+use paddock::gateway::BaseUrl;
+use paddock::keys::{KeySource, KeyStore, SystemKeyring};
 
 const KEY_A: &str = "sk-keyring-test-aaaaaaaaaaaa1111";
 const KEY_B: &str = "sk-keyring-test-bbbbbbbbbbbb2222";

@@ -5,7 +5,7 @@ mod support;
 
 use std::time::Duration;
 
-use paddock::media_server::MediaServer;
+use paddock::videos::MediaServer;
 use support::temp_dir;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;

@@ -5,7 +5,7 @@ mod support;
 use std::process::Command;
 use std::time::Duration;
 
-use paddock::store::{TaskRecord, TaskStore, Tracking};
+use paddock::tasks::{TaskRecord, TaskStore, Tracking};
 use serde_json::json;
 use support::{task_id, temp_dir};
 

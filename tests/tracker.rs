@@ -7,11 +7,13 @@ mod support;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use paddock::api::{AnyfastClient, BaseUrl, ClientConfig, RetryPolicy};
-use paddock::keystore::{ApiKey, KeyStore, MemoryKeyring};
-use paddock::store::{StoredError, TaskStore, Tracking};
-use paddock::tracker::{PollConfig, TaskEvents, TaskRow, Tracker};
+use paddock::gateway::ApiKey;
+use paddock::gateway::{AnyfastClient, BaseUrl, ClientConfig, RetryPolicy};
+use paddock::keys::KeyStore;
+use paddock::tasks::{PollConfig, TaskEvents, TaskRow, Tracker};
+use paddock::tasks::{StoredError, TaskStore, Tracking};
 use support::fake_anyfast::{FakeAnyfast, Reply, FAKE_KEY};
+use support::memory_keyring::MemoryKeyring;
 use support::{task_id, temp_dir};
 
 #[derive(Default)]
@@ -324,7 +326,11 @@ async fn with_nothing_unfinished_the_poller_does_nothing() {
         events,
         "no work, no events"
     );
-    assert!(!s.tracker.has_unfinished());
+    assert!(s
+        .tracker
+        .rows()
+        .iter()
+        .all(|r| r.tracking != Tracking::Active));
 }
 
 #[tokio::test]

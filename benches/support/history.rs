@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use paddock::store::{TaskRecord, TaskStore, Tracking};
+use paddock::tasks::{TaskRecord, TaskStore, Tracking};
 use serde_json::{json, Value};
 
 fn fixture(name: &str) -> Value {

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod fake_anyfast;
+pub mod memory_keyring;
 
 use std::path::PathBuf;
 
@@ -29,7 +30,7 @@ pub mod webdriver;
 /// gnome-keyring in a private D-Bus session and sets `PADDOCK_REQUIRE_KEYRING`, so
 /// there a missing keyring fails the run instead of skipping.
 pub fn keyring_available() -> bool {
-    use paddock::keystore::{SecretBackend, SystemKeyring};
+    use paddock::keys::{SecretBackend, SystemKeyring};
     let required = std::env::var_os("PADDOCK_REQUIRE_KEYRING").is_some();
     match SystemKeyring.probe() {
         Ok(()) => true,

@@ -4,12 +4,12 @@
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tauri_plugin_notification::NotificationExt;
 
-use crate::api::Status;
-use crate::download::Progress;
-use crate::service::Paddock;
+use crate::gateway::Status;
+use crate::paddock::Paddock;
+use crate::videos::Progress;
 
-use crate::store::StoredError;
-use crate::tracker::{TaskEvents, TaskRow};
+use crate::tasks::StoredError;
+use crate::tasks::{TaskEvents, TaskRow};
 
 /// Event names the page listens to (`ui/js/api.js`).
 pub const TASKS_CHANGED: &str = "tasks-changed";

@@ -13,7 +13,8 @@ use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::api::TaskSnapshot;
+use crate::error::Error;
+use crate::gateway::TaskSnapshot;
 
 const DB_FILE: &str = "history.sqlite3";
 /// Bumped with every migration below.
@@ -157,36 +158,16 @@ fn record_from_row(row: &rusqlite::Row<'_>) -> Option<TaskRecord> {
     })
 }
 
-/// The history could not be read or written.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum StoreError {
-    #[error("Could not write the task history ({0}). Check that the disk is not full and the data folder is writable.")]
-    Write(String),
-    #[error("Could not open the task history ({0}).")]
-    Open(String),
-    #[error("That is too much text to paste at once (more than {0} MiB). Paste it in parts.")]
-    TooLarge(usize),
-}
-
-impl StoreError {
-    pub fn code(&self) -> &'static str {
-        match self {
-            Self::Write(_) | Self::Open(_) => "disk",
-            Self::TooLarge(_) => "too_large",
-        }
-    }
-}
-
 /// Why opening failed: damage (move the file aside) or anything else (say so, touch nothing).
 enum OpenFailure {
     Corrupt(String),
-    Other(StoreError),
+    Other(Error),
 }
 
 impl OpenFailure {
-    fn into_error(self) -> StoreError {
+    fn into_error(self) -> Error {
         match self {
-            Self::Corrupt(reason) => StoreError::Open(reason),
+            Self::Corrupt(reason) => Error::HistoryOpen(reason),
             Self::Other(e) => e,
         }
     }
@@ -198,22 +179,22 @@ impl From<rusqlite::Error> for OpenFailure {
         let text = e.to_string();
         match e.sqlite_error_code() {
             Some(C::DatabaseCorrupt | C::NotADatabase) => Self::Corrupt(text),
-            Some(C::DatabaseBusy | C::DatabaseLocked) => Self::Other(StoreError::Open(format!(
+            Some(C::DatabaseBusy | C::DatabaseLocked) => Self::Other(Error::HistoryOpen(format!(
                 "another program has it locked ({text}); close it, or the other Paddock, and try again"
             ))),
-            Some(C::ReadOnly) => Self::Other(StoreError::Open(format!(
+            Some(C::ReadOnly) => Self::Other(Error::HistoryOpen(format!(
                 "it is read-only ({text}); check the permissions of the data folder"
             ))),
-            Some(C::CannotOpen | C::PermissionDenied) => Self::Other(StoreError::Open(format!(
+            Some(C::CannotOpen | C::PermissionDenied) => Self::Other(Error::HistoryOpen(format!(
                 "it cannot be opened ({text}); check that the data folder exists and is writable"
             ))),
-            _ => Self::Other(StoreError::Open(text)),
+            _ => Self::Other(Error::HistoryOpen(text)),
         }
     }
 }
 
-fn write_err(e: rusqlite::Error) -> StoreError {
-    StoreError::Write(e.to_string())
+fn write_err(e: rusqlite::Error) -> Error {
+    Error::HistoryWrite(e.to_string())
 }
 
 /// The SQLite history. Calls are short and synchronous; async callers run them on
@@ -233,9 +214,9 @@ impl TaskStore {
     /// renamed to `history.sqlite3.corrupt-<time>` and a fresh one started; any other
     /// failure (locked by another program past the timeout, read-only, a missing or
     /// unwritable folder) is an error that names the reason, and nothing is renamed.
-    pub fn open(dir: &Path) -> Result<Opened, StoreError> {
+    pub fn open(dir: &Path) -> Result<Opened, Error> {
         crate::settings::create_private_dir(dir).map_err(|e| {
-            StoreError::Open(format!(
+            Error::HistoryOpen(format!(
                 "the data folder {} could not be created: {e}",
                 dir.display()
             ))
@@ -251,7 +232,7 @@ impl TaskStore {
                 let aside =
                     path.with_extension(format!("sqlite3.corrupt-{}", crate::timefmt::now_unix()));
                 std::fs::rename(&path, &aside).map_err(|e| {
-                    StoreError::Open(format!("{first}; moving it aside failed: {e}"))
+                    Error::HistoryOpen(format!("{first}; moving it aside failed: {e}"))
                 })?;
                 for suffix in ["-wal", "-shm"] {
                     let side = PathBuf::from(format!("{}{suffix}", path.display()));
@@ -301,7 +282,7 @@ impl TaskStore {
     /// Every task, newest first. The file is untrusted: a row with a wrong type in a
     /// column is read as far as it makes sense (a bad answer as none), and a row
     /// without a usable ID is skipped with a warning, never failing the whole list.
-    pub fn load_all(&self) -> Result<Vec<TaskRecord>, StoreError> {
+    pub fn load_all(&self) -> Result<Vec<TaskRecord>, Error> {
         let conn = self.conn();
         let mut stmt = conn
             .prepare(
@@ -328,7 +309,7 @@ impl TaskStore {
     }
 
     /// Inserts the tasks that are not there yet, in one transaction; returns which were new.
-    pub fn insert_new(&self, records: &[TaskRecord]) -> Result<Vec<bool>, StoreError> {
+    pub fn insert_new(&self, records: &[TaskRecord]) -> Result<Vec<bool>, Error> {
         let mut conn = self.conn();
         let tx = conn.transaction().map_err(write_err)?;
         let mut inserted = Vec::with_capacity(records.len());
@@ -351,7 +332,7 @@ impl TaskStore {
 
     /// Writes every column of one task, inserting it when missing. For imports and
     /// test fixtures; the app changes rows with [`update`](Self::update).
-    pub fn write_whole(&self, r: &TaskRecord) -> Result<(), StoreError> {
+    pub fn write_whole(&self, r: &TaskRecord) -> Result<(), Error> {
         let raw = r.raw.as_ref().map(Value::to_string);
         let error = r.error.as_ref().and_then(|e| serde_json::to_string(e).ok());
         self.conn()
@@ -369,7 +350,7 @@ impl TaskStore {
     /// Changes only the given columns of an existing task, in one transaction. A row
     /// another process removed stays removed (the answer is `Ok(false)`), and an
     /// answer is not written over one checked later (`Change::Answer` carries its time).
-    pub fn update(&self, id: &str, changes: &[Change]) -> Result<bool, StoreError> {
+    pub fn update(&self, id: &str, changes: &[Change]) -> Result<bool, Error> {
         let mut conn = self.conn();
         // IMMEDIATE: take the write lock first. A deferred transaction that reads and
         // then writes fails at once (no busy wait) when the CLI wrote in between.
@@ -439,7 +420,7 @@ impl TaskStore {
         Ok(true)
     }
 
-    pub fn remove(&self, ids: &[String]) -> Result<usize, StoreError> {
+    pub fn remove(&self, ids: &[String]) -> Result<usize, Error> {
         let mut conn = self.conn();
         let tx = conn.transaction().map_err(write_err)?;
         let mut n = 0;

@@ -1,4 +1,5 @@
-//! The webview's entry points. Each one is a thin call into the core (`service`);
+//! The webview's entry points. Each one is a thin call into the core facade
+//! (`Paddock`);
 //! errors reach the page as `{code, message, ...}`. All are async so none runs on
 //! the main thread.
 
@@ -10,18 +11,17 @@ use tauri::{AppHandle, Manager, Runtime, State};
 use tauri_plugin_dialog::DialogExt;
 use tauri_plugin_opener::OpenerExt;
 
-use crate::api::ApiError;
-use crate::download::{DownloadError, Progress};
+use crate::error::Error;
 use crate::ids::TaskId;
-use crate::keystore::KeyStatus;
-use crate::service::{AppError, DestinationTicket, Paddock, SettingsView};
+use crate::keys::KeyStatus;
+use crate::paddock::{DestinationTicket, Paddock, SettingsView};
 use crate::settings::Settings;
-use crate::store::StoredError;
-use crate::tracker::{AddSummary, TaskDetail, TaskRow, Tracker};
+use crate::tasks::{AddSummary, StoredError, TaskDetail, TaskRow};
+use crate::videos::Progress;
 
 /// Every ID the page sends is checked before anything else happens.
-fn task_id(text: &str) -> Result<TaskId, AppError> {
-    Ok(TaskId::parse(text).map_err(ApiError::from)?)
+fn task_id(text: &str) -> Result<TaskId, Error> {
+    TaskId::parse(text).map_err(Error::from)
 }
 
 /// What the page needs once at start-up.
@@ -33,7 +33,7 @@ pub struct AppInfo {
 
 /// Version and start-up notices (a damaged settings file moved aside, ...).
 #[tauri::command]
-pub async fn app_info(paddock: State<'_, Paddock>) -> Result<AppInfo, AppError> {
+pub async fn app_info(paddock: State<'_, Paddock>) -> Result<AppInfo, Error> {
     Ok(AppInfo {
         version: env!("CARGO_PKG_VERSION"),
         notices: paddock.notices.clone(),
@@ -42,7 +42,7 @@ pub async fn app_info(paddock: State<'_, Paddock>) -> Result<AppInfo, AppError> 
 
 /// The saved settings and what the environment overrides.
 #[tauri::command]
-pub async fn get_settings(paddock: State<'_, Paddock>) -> Result<SettingsView, AppError> {
+pub async fn get_settings(paddock: State<'_, Paddock>) -> Result<SettingsView, Error> {
     Ok(paddock.settings())
 }
 
@@ -51,32 +51,32 @@ pub async fn get_settings(paddock: State<'_, Paddock>) -> Result<SettingsView, A
 pub async fn save_settings(
     paddock: State<'_, Paddock>,
     settings: Settings,
-) -> Result<SettingsView, AppError> {
+) -> Result<SettingsView, Error> {
     paddock.save_settings(settings)
 }
 
 /// Where the key comes from and its masked hint; never the key.
 #[tauri::command]
-pub async fn key_status(paddock: State<'_, Paddock>) -> Result<KeyStatus, AppError> {
+pub async fn key_status(paddock: State<'_, Paddock>) -> Result<KeyStatus, Error> {
     paddock.key_status().await
 }
 
 /// Stores the key in the system keyring for the current gateway.
 #[tauri::command]
-pub async fn set_api_key(paddock: State<'_, Paddock>, key: String) -> Result<KeyStatus, AppError> {
+pub async fn set_api_key(paddock: State<'_, Paddock>, key: String) -> Result<KeyStatus, Error> {
     paddock.set_key(&key).await
 }
 
 /// Deletes the current gateway's key from the keyring.
 #[tauri::command]
-pub async fn remove_api_key(paddock: State<'_, Paddock>) -> Result<KeyStatus, AppError> {
+pub async fn remove_api_key(paddock: State<'_, Paddock>) -> Result<KeyStatus, Error> {
     paddock.remove_key().await
 }
 
 /// Every tracked task, newest first.
 #[tauri::command]
-pub async fn list_tasks(tracker: State<'_, Tracker>) -> Result<Vec<TaskRow>, AppError> {
-    Ok(tracker.rows())
+pub async fn list_tasks(paddock: State<'_, Paddock>) -> Result<Vec<TaskRow>, Error> {
+    paddock.rows()
 }
 
 /// Every field of one task and its raw answer, for the detail pane.
@@ -84,66 +84,61 @@ pub async fn list_tasks(tracker: State<'_, Tracker>) -> Result<Vec<TaskRow>, App
 pub async fn task_detail(
     paddock: State<'_, Paddock>,
     id: String,
-) -> Result<Option<TaskDetail>, AppError> {
+) -> Result<Option<TaskDetail>, Error> {
     paddock.detail(task_id(&id)?.as_str()).await
 }
 
 /// Adds every task ID found in pasted text and starts watching the new ones.
 #[tauri::command]
-pub async fn add_tasks(paddock: State<'_, Paddock>, text: String) -> Result<AddSummary, AppError> {
+pub async fn add_tasks(paddock: State<'_, Paddock>, text: String) -> Result<AddSummary, Error> {
     paddock.add_text(text).await
 }
 
 /// Forgets tasks.
 #[tauri::command]
-pub async fn remove_tasks(
-    tracker: State<'_, Tracker>,
-    ids: Vec<String>,
-) -> Result<usize, AppError> {
+pub async fn remove_tasks(paddock: State<'_, Paddock>, ids: Vec<String>) -> Result<usize, Error> {
     let ids = ids
         .iter()
         .map(|id| task_id(id).map(|id| id.as_str().to_owned()))
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(tracker.remove(ids).await?)
+    paddock.remove(ids).await
 }
 
 /// Forgets every task that will not change any more.
 #[tauri::command]
-pub async fn clear_finished(tracker: State<'_, Tracker>) -> Result<usize, AppError> {
-    Ok(tracker.clear_finished().await?)
+pub async fn clear_finished(paddock: State<'_, Paddock>) -> Result<usize, Error> {
+    paddock.clear_finished().await
 }
 
 /// Asks the gateway again now about one task.
 #[tauri::command]
-pub async fn refresh_task(tracker: State<'_, Tracker>, id: String) -> Result<(), AppError> {
-    tracker.refresh(task_id(&id)?.as_str());
-    Ok(())
+pub async fn refresh_task(paddock: State<'_, Paddock>, id: String) -> Result<(), Error> {
+    paddock.refresh(task_id(&id)?.as_str())
 }
 
 /// Asks the gateway again now about every unfinished task.
 #[tauri::command]
-pub async fn refresh_all(tracker: State<'_, Tracker>) -> Result<(), AppError> {
-    tracker.refresh_all();
-    Ok(())
+pub async fn refresh_all(paddock: State<'_, Paddock>) -> Result<(), Error> {
+    paddock.refresh_all()
 }
 
 /// Drops a finished task's "new" mark.
 #[tauri::command]
-pub async fn mark_seen(tracker: State<'_, Tracker>, id: String) -> Result<(), AppError> {
-    Ok(tracker.mark_seen(task_id(&id)?.as_str()).await?)
+pub async fn mark_seen(paddock: State<'_, Paddock>, id: String) -> Result<(), Error> {
+    paddock.mark_seen(task_id(&id)?.as_str()).await
 }
 
 /// Why querying is paused (a rejected key), or null.
 #[tauri::command]
-pub async fn poller_status(tracker: State<'_, Tracker>) -> Result<Option<StoredError>, AppError> {
-    Ok(tracker.paused())
+pub async fn poller_status(paddock: State<'_, Paddock>) -> Result<Option<StoredError>, Error> {
+    Ok(paddock.paused())
 }
 
 /// The page has painted its first task list. Logged so that start-up can be timed
 /// from outside the process (`./dev bench` waits for this line); nothing else
 /// depends on it.
 #[tauri::command]
-pub async fn frontend_ready(first_paint_ms: f64, tasks: usize) -> Result<(), AppError> {
+pub async fn frontend_ready(first_paint_ms: f64, tasks: usize) -> Result<(), Error> {
     tracing::info!(first_paint_ms, tasks, "window painted its task list");
     Ok(())
 }
@@ -157,7 +152,7 @@ pub async fn choose_save_path<R: Runtime>(
     app: AppHandle<R>,
     paddock: State<'_, Paddock>,
     id: String,
-) -> Result<Option<DestinationTicket>, AppError> {
+) -> Result<Option<DestinationTicket>, Error> {
     let id = task_id(&id)?;
     let name = paddock.default_file_name(id.as_str())?;
     if cfg!(debug_assertions) {
@@ -197,7 +192,7 @@ pub async fn save_video(
     id: String,
     ticket: String,
     on_progress: Channel<Progress>,
-) -> Result<String, AppError> {
+) -> Result<String, Error> {
     let id = task_id(&id)?;
     let saved = paddock
         .save_to_destination(&id, &ticket, |p| {
@@ -211,7 +206,7 @@ pub async fn save_video(
 
 /// Stops a running download.
 #[tauri::command]
-pub async fn cancel_download(paddock: State<'_, Paddock>, id: String) -> Result<bool, AppError> {
+pub async fn cancel_download(paddock: State<'_, Paddock>, id: String) -> Result<bool, Error> {
     Ok(paddock.cancel_download(task_id(&id)?.as_str()))
 }
 
@@ -221,11 +216,11 @@ pub async fn show_in_folder<R: Runtime>(
     app: AppHandle<R>,
     paddock: State<'_, Paddock>,
     id: String,
-) -> Result<(), AppError> {
+) -> Result<(), Error> {
     let path = paddock.saved_video(&task_id(&id)?).await?;
     app.opener()
         .reveal_item_in_dir(&path)
-        .map_err(|e| DownloadError::Disk {
+        .map_err(|e| Error::Disk {
             path: path.display().to_string(),
             reason: e.to_string(),
         })?;
@@ -240,7 +235,7 @@ pub async fn open_video_externally<R: Runtime>(
     app: AppHandle<R>,
     paddock: State<'_, Paddock>,
     id: String,
-) -> Result<(), AppError> {
+) -> Result<(), Error> {
     let id = task_id(&id)?;
     let result = match paddock.saved_video(&id).await {
         Ok(path) => app
@@ -254,7 +249,7 @@ pub async fn open_video_externally<R: Runtime>(
                 .map_err(|e| (url.clone(), e))
         }
     };
-    result.map_err(|(target, e)| DownloadError::Disk {
+    result.map_err(|(target, e)| Error::Disk {
         path: target,
         reason: e.to_string(),
     })?;
@@ -263,7 +258,7 @@ pub async fn open_video_externally<R: Runtime>(
 
 /// Asks for a folder (the auto-save folder); null when the user cancels.
 #[tauri::command]
-pub async fn choose_folder<R: Runtime>(app: AppHandle<R>) -> Result<Option<String>, AppError> {
+pub async fn choose_folder<R: Runtime>(app: AppHandle<R>) -> Result<Option<String>, Error> {
     let (tx, rx) = tokio::sync::oneshot::channel();
     app.dialog().file().pick_folder(move |chosen| {
         let _ = tx.send(chosen.and_then(|p| p.into_path().ok()));

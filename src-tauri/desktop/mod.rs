@@ -1,0 +1,140 @@
+//! The window: Tauri, its plugins, the commands the page calls and the events it
+//! hears. The only place that imports `tauri` (with `main.rs`'s one line); built
+//! with the `desktop` feature, on by default.
+
+mod commands;
+mod events;
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use tauri::{Manager, Runtime};
+
+use crate::gateway::ClientConfig;
+use crate::keys::KeyStore;
+use crate::paddock::Paddock;
+use crate::settings;
+use crate::tasks::PollConfig;
+
+/// Registers the commands; the caller supplies the builder so IPC tests can pass
+/// `tauri::test::mock_builder()`.
+pub fn build_app<R: Runtime>(builder: tauri::Builder<R>, paddock: Paddock) -> tauri::Builder<R> {
+    // First: a second launch with the same data folder hands over to this one (the
+    // window comes to the front) and exits before it starts a poller of its own.
+    let single_instance = tauri_plugin_single_instance::Builder::new()
+        .dbus_id(instance_id(paddock.data_dir()))
+        .callback(|app, _args, _cwd| {
+            tracing::info!("Paddock was opened again: showing this window");
+            if let Some(window) = app.get_webview_window("main") {
+                let _ = window.unminimize();
+                let _ = window.show();
+                let _ = window.set_focus();
+            }
+        })
+        .build();
+    builder
+        .plugin(single_instance)
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_notification::init())
+        .setup(move |app| {
+            let webview_dir = paddock.data_dir().join("webview");
+            let events = Arc::new(events::TauriEvents(app.handle().clone()));
+            let poller = match paddock
+                .start_tracker(events, PollConfig::from_env())
+                .and_then(|()| paddock.poller())
+            {
+                Ok(poller) => poller,
+                Err(e) => {
+                    // An error returned from setup would end in a panic inside Tauri;
+                    // say what happened and leave cleanly instead.
+                    eprintln!("paddock: {e}");
+                    std::process::exit(1);
+                }
+            };
+            paddock.follow_auto_save_setting();
+            // Check the keyring once at start-up and say what was found; the window
+            // asks again (key_status) and explains it to the user.
+            let keys = paddock.keys.clone();
+            tauri::async_runtime::spawn(async move {
+                match keys.probe().await {
+                    Ok(()) => tracing::info!("system keyring available"),
+                    Err(e) => tracing::warn!(code = e.code(), "system keyring unavailable: {e}"),
+                }
+            });
+            tauri::async_runtime::spawn(poller);
+            app.manage(paddock);
+            // The window is built here rather than from the config alone so that the
+            // webview's own storage lives in Paddock's data folder (isolated per test,
+            // and covered by the scan that proves the key is never on disk).
+            if let Some(config) = app.config().app.windows.iter().find(|w| w.label == "main") {
+                tauri::WebviewWindowBuilder::from_config(app.handle(), config)?
+                    .data_directory(webview_dir)
+                    .build()?;
+            }
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::app_info,
+            commands::get_settings,
+            commands::save_settings,
+            commands::key_status,
+            commands::set_api_key,
+            commands::remove_api_key,
+            commands::list_tasks,
+            commands::task_detail,
+            commands::add_tasks,
+            commands::remove_tasks,
+            commands::clear_finished,
+            commands::refresh_task,
+            commands::refresh_all,
+            commands::mark_seen,
+            commands::poller_status,
+            commands::frontend_ready,
+            commands::choose_save_path,
+            commands::save_video,
+            commands::cancel_download,
+            commands::show_in_folder,
+            commands::open_video_externally,
+            commands::choose_folder,
+        ])
+}
+
+/// The name one running window holds: the app's identifier, and for a data folder
+/// other than the default one (`PADDOCK_DATA_DIR`) a stable hash of its path, so two
+/// separate histories can each have their window.
+fn instance_id(data_dir: &std::path::Path) -> String {
+    const APP_ID: &str = "app.paddock.desktop";
+    if std::env::var_os(settings::ENV_DATA_DIR).is_none() {
+        return APP_ID.to_owned();
+    }
+    // FNV-1a: the same path gives the same name in every process.
+    let hash = data_dir
+        .as_os_str()
+        .as_encoded_bytes()
+        .iter()
+        .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+        });
+    format!("{APP_ID}.d{hash:016x}")
+}
+
+/// Opens the window over the core; returns when the last window closes.
+pub fn run_window() -> ExitCode {
+    let data_dir = settings::data_dir();
+    let paddock = match Paddock::open(&data_dir, KeyStore::system(), ClientConfig::default()) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("paddock: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let context = tauri::generate_context!();
+    match build_app(tauri::Builder::default(), paddock).run(context) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("paddock: the window could not open: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,278 @@
+//! The one HTTP client of the app and the query of one task: time limits, retries
+//! of passing faults, a size cap on answers, and redirects that never leave the
+//! gateway with its key.
+
+use std::time::Duration;
+
+use reqwest::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
+use reqwest::Url;
+
+use super::base_url::{is_loopback, MAX_REDIRECTS};
+use super::classify::{classify, QueryOutcome};
+use super::{ApiKey, BaseUrl};
+use crate::error::Error;
+use crate::ids::TaskId;
+
+/// How hard one query tries before giving up on a transient fault.
+#[derive(Debug, Clone)]
+pub struct RetryPolicy {
+    /// Extra attempts after the first.
+    pub max_retries: u32,
+    /// The first wait; doubled each time.
+    pub base_delay: Duration,
+    /// No single wait is longer, whatever `Retry-After` asks, so a query never hangs.
+    pub max_delay: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            max_retries: 3,
+            base_delay: Duration::from_millis(500),
+            max_delay: Duration::from_secs(10),
+        }
+    }
+}
+
+/// Time limits for the JSON call; video bodies use the client's read timeout instead.
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    pub connect_timeout: Duration,
+    pub request_timeout: Duration,
+    pub read_timeout: Duration,
+    pub retry: RetryPolicy,
+}
+
+impl Default for ClientConfig {
+    fn default() -> Self {
+        Self {
+            connect_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(30),
+            read_timeout: Duration::from_secs(30),
+            retry: RetryPolicy::default(),
+        }
+    }
+}
+
+/// The one HTTP client of the app. Cheap to clone (reqwest shares its pool).
+#[derive(Clone)]
+pub struct AnyfastClient {
+    http: reqwest::Client,
+    /// The same settings without any proxy, for a gateway on this computer: a
+    /// system proxy must never see a loopback request (or its key).
+    direct: reqwest::Client,
+    config: ClientConfig,
+}
+
+impl std::fmt::Debug for AnyfastClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AnyfastClient")
+            .field("config", &self.config)
+            .finish()
+    }
+}
+
+/// `paddock/0.1.0 (linux; x86_64)`.
+pub fn user_agent() -> String {
+    format!(
+        "paddock/{} ({}; {})",
+        env!("CARGO_PKG_VERSION"),
+        std::env::consts::OS,
+        std::env::consts::ARCH
+    )
+}
+
+impl AnyfastClient {
+    pub fn new(config: ClientConfig) -> Result<Self, Error> {
+        let builder = || {
+            reqwest::Client::builder()
+                .user_agent(user_agent())
+                .connect_timeout(config.connect_timeout)
+                .read_timeout(config.read_timeout)
+                // Video links may redirect to a CDN: https only, a few hops, and no
+                // Referer naming where the request came from. The gateway's own
+                // redirects are checked again against its origin below.
+                .redirect(reqwest::redirect::Policy::custom(|attempt| {
+                    if attempt.previous().len() >= MAX_REDIRECTS {
+                        attempt.error("too many redirects")
+                    } else if attempt.url().scheme() != "https" && !is_loopback(attempt.url()) {
+                        attempt.error("a redirect to plain http")
+                    } else {
+                        attempt.follow()
+                    }
+                }))
+                .referer(false)
+        };
+        let start_err = |e: reqwest::Error| Error::Network {
+            detail: Some(format!("the HTTP client could not start: {e}")),
+        };
+        let http = builder().build().map_err(start_err)?;
+        let direct = builder().no_proxy().build().map_err(start_err)?;
+        Ok(Self {
+            http,
+            direct,
+            config,
+        })
+    }
+
+    /// The shared reqwest client, for requests that carry no key (video bodies).
+    pub fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
+    /// The client for requests to `base`: no proxy when it is on this computer.
+    fn for_gateway(&self, base: &BaseUrl) -> &reqwest::Client {
+        if base.is_loopback() {
+            &self.direct
+        } else {
+            &self.http
+        }
+    }
+
+    /// Asks the gateway about one task, retrying transient faults within the policy.
+    pub async fn query(
+        &self,
+        base: &BaseUrl,
+        key: &ApiKey,
+        id: &TaskId,
+    ) -> Result<QueryOutcome, Error> {
+        self.query_with(base, key, id, &self.config.retry).await
+    }
+
+    /// [`query`](Self::query) with another retry policy (the poller retries on its own
+    /// schedule, so it asks for none).
+    pub async fn query_with(
+        &self,
+        base: &BaseUrl,
+        key: &ApiKey,
+        id: &TaskId,
+        policy: &RetryPolicy,
+    ) -> Result<QueryOutcome, Error> {
+        let mut attempt = 0;
+        loop {
+            match self.query_once(base, key, id).await {
+                Err(e) if e.is_transient() && attempt < policy.max_retries => {
+                    let backoff = policy.base_delay.saturating_mul(1 << attempt.min(16));
+                    let wait = e.retry_after().unwrap_or(backoff).min(policy.max_delay);
+                    tracing::debug!(code = e.code(), attempt, ?wait, "transient fault, retrying");
+                    tokio::time::sleep(wait).await;
+                    attempt += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    async fn query_once(
+        &self,
+        base: &BaseUrl,
+        key: &ApiKey,
+        id: &TaskId,
+    ) -> Result<QueryOutcome, Error> {
+        let url = base.task_url(id);
+        let mut auth =
+            HeaderValue::from_str(&format!("Bearer {}", key.expose())).map_err(|_| {
+                Error::Unauthorized {
+                    detail: Some("the key contains characters that cannot be sent".into()),
+                }
+            })?;
+        auth.set_sensitive(true);
+        let response = self
+            .for_gateway(base)
+            .get(url)
+            .header(AUTHORIZATION, auth)
+            .timeout(self.config.request_timeout)
+            .send()
+            .await
+            .map_err(classify_transport)?;
+        if !base.same_origin(response.url()) {
+            // A redirect took us elsewhere; reqwest dropped the key, but the answer is
+            // not the gateway's.
+            return Err(Error::NotAGateway {
+                detail: Some(format!("it redirected to {}", origin_of(response.url()))),
+            });
+        }
+        let status = response.status();
+        let retry_after = response
+            .headers()
+            .get(RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| parse_retry_after(v, crate::timefmt::now_unix()));
+        let content_type = response
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        let body = read_capped(response, MAX_ANSWER_BYTES).await?;
+        classify(status, &content_type, &body, retry_after, id, key)
+    }
+}
+
+/// `Retry-After` as seconds or as an HTTP date (a date in the past means "now").
+/// Capped at a day: a gateway cannot park a task for longer than its link lives.
+pub fn parse_retry_after(value: &str, now: i64) -> Option<Duration> {
+    const DAY: u64 = 24 * 3600;
+    let value = value.trim();
+    let secs = match value.parse::<u64>() {
+        Ok(secs) => secs,
+        Err(_) => {
+            let at = crate::timefmt::parse_http_date(value)?;
+            u64::try_from(at.saturating_sub(now)).unwrap_or(0)
+        }
+    };
+    Some(Duration::from_secs(secs.min(DAY)))
+}
+
+/// The most of one JSON answer Paddock reads. A real answer is under 4 KiB; anything
+/// near this is not a task, and reading on would let a broken or hostile gateway fill
+/// memory.
+pub const MAX_ANSWER_BYTES: usize = 1 << 20;
+
+/// The body, or `bad_response` as soon as it passes `cap` (announced or streamed).
+async fn read_capped(mut response: reqwest::Response, cap: usize) -> Result<Vec<u8>, Error> {
+    let too_big = || Error::BadResponse {
+        detail: Some(format!(
+            "the answer is larger than {} KiB, far more than any task",
+            cap / 1024
+        )),
+    };
+    if response.content_length().is_some_and(|n| n > cap as u64) {
+        return Err(too_big());
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(classify_transport)? {
+        if body.len() + chunk.len() > cap {
+            return Err(too_big());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+fn origin_of(url: &Url) -> String {
+    url.origin().ascii_serialization()
+}
+
+/// What went wrong on the wire, in words; shared by the gateway and the video host.
+pub fn transport_reason(e: &reqwest::Error) -> &'static str {
+    if e.is_timeout() {
+        "it timed out"
+    } else if e.is_connect() {
+        "the connection was refused or the host was not found"
+    } else if e.is_redirect() {
+        "it redirected too often, or to plain http"
+    } else {
+        "the connection broke off"
+    }
+}
+
+fn classify_transport(e: reqwest::Error) -> Error {
+    if e.is_timeout() {
+        Error::Timeout
+    } else {
+        Error::Network {
+            detail: Some(transport_reason(&e).into()),
+        }
+    }
+}

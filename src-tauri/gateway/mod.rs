@@ -1,0 +1,20 @@
+//! The Anyfast gateway: its address, its key, the query of one task and the
+//! reading of every answer. See `docs/gateway.md` for the contract this follows.
+//! Task creation will land here too.
+
+mod api_key;
+mod base_url;
+mod classify;
+mod client;
+mod model;
+
+pub use api_key::ApiKey;
+pub use base_url::{video_link_allowed, BaseUrl, DEFAULT_BASE_URL};
+pub use classify::{classify, QueryOutcome};
+pub use client::{
+    parse_retry_after, transport_reason, user_agent, AnyfastClient, ClientConfig, RetryPolicy,
+    MAX_ANSWER_BYTES,
+};
+pub use model::{
+    parse_progress, url_expiry, Status, TaskSnapshot, Upstream, VIDEO_LINK_LIFETIME_SECS,
+};

@@ -1,0 +1,17 @@
+//! The tasks Paddock watches: the history on disk, the poll policy (a pure function),
+//! the poller that carries it out, saving their videos, and the rows the window and
+//! the command line show.
+
+mod gate;
+pub mod policy;
+mod poller;
+mod rows;
+mod saving;
+pub mod store;
+mod tracker;
+
+pub use gate::rate_limit_wait;
+pub use policy::PollConfig;
+pub use rows::{AddSummary, NoEvents, TaskDetail, TaskEvents, TaskRow};
+pub use store::{Change, StoredError, TaskRecord, TaskStore, Tracking};
+pub use tracker::{Tracker, MAX_PASTE_BYTES};
