@@ -1,18 +1,20 @@
 // Which rows the list shows: pure, testable with `node --test`.
 
+import { isFinished, needsAttention } from './status.js';
+
 /**
- * @param {import('./task-view.js').Row} row
+ * @param {import('./status.js').Row} row
  * @param {string} status 'all' | 'active' | 'succeeded' | 'failed' | 'problem'
  */
 function matchesStatus(row, status) {
   switch (status) {
     case 'active':
-      return row.tracking === 'active';
+      return !isFinished(row);
     case 'succeeded':
     case 'failed':
       return row.status === status && row.tracking === 'final';
     case 'problem':
-      return row.tracking === 'not_found' || row.tracking === 'gave_up' || (row.error != null && !row.waiting);
+      return needsAttention(row);
     default:
       return true;
   }
@@ -21,7 +23,7 @@ function matchesStatus(row, status) {
 /** Lower-cased ID and prompt per row object; a changed task arrives as a new object. */
 const haystacks = new WeakMap();
 
-/** @param {import('./task-view.js').Row} row */
+/** @param {import('./status.js').Row} row */
 function haystack(row) {
   let text = haystacks.get(row);
   if (text === undefined) {
@@ -34,7 +36,7 @@ function haystack(row) {
 /**
  * Rows that match the status filter and the search text (in the ID or the prompt,
  * case-insensitive), newest first as given. With no filter, the same array.
- * @param {import('./task-view.js').Row[]} rows
+ * @param {import('./status.js').Row[]} rows
  * @param {{status: string, query: string}} filter
  */
 export function filterRows(rows, filter) {
@@ -45,8 +47,8 @@ export function filterRows(rows, filter) {
 
 /**
  * Newest first: by time added, then by ID for a stable order.
- * @param {import('./task-view.js').Row} a
- * @param {import('./task-view.js').Row} b
+ * @param {import('./status.js').Row} a
+ * @param {import('./status.js').Row} b
  */
 export function newestFirst(a, b) {
   if (a.added_at !== b.added_at) return a.added_at < b.added_at ? 1 : -1;

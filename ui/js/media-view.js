@@ -3,6 +3,7 @@
 // when another video is selected.
 
 import { t } from './i18n.js';
+import { linkExpired } from './status.js';
 
 /** H.264 + AAC, what the gateway delivers. */
 const MP4_H264_AAC = 'video/mp4; codecs="avc1.42E01E, mp4a.40.2"';
@@ -13,10 +14,6 @@ let current = /** @type {{key: string, node: HTMLElement} | null} */ (null);
 export function canPlayH264() {
   const probe = document.createElement('video');
   return probe.canPlayType(MP4_H264_AAC) !== '';
-}
-
-function expired(row, now = Date.now()) {
-  return row.video_expires_at != null && Date.parse(row.video_expires_at) <= now;
 }
 
 /** @param {string} cls @param {string} text @param {{label: string, run: () => void} | null} action */
@@ -41,7 +38,7 @@ function notice(cls, text, action) {
  * Puts the preview for this row into `slot`, reusing the playing element when the
  * row still shows the same video.
  * @param {HTMLElement} slot
- * @param {import('./task-view.js').Row} row
+ * @param {import('./status.js').Row} row
  * @param {string | null} localUrl the saved copy, served on loopback; preferred
  *   because it plays offline and after the link has died
  * @param {{onOpenExternal: (id: string) => void}} handlers
@@ -51,7 +48,7 @@ export function mountPreview(slot, row, localUrl, handlers) {
     current = null;
     return;
   }
-  const gone = !localUrl && expired(row);
+  const gone = !localUrl && linkExpired(row);
   const source = localUrl || row.video_url;
   const key = `${row.id}|${source}|${gone}`;
   if (current && current.key === key) {
@@ -77,7 +74,7 @@ export function mountPreview(slot, row, localUrl, handlers) {
     wrap.append(video);
     video.addEventListener('error', () => {
       const code = video.error ? video.error.code : 0;
-      const text = !localUrl && expired(row) ? t('media.expired') : t('media.error', { code });
+      const text = !localUrl && linkExpired(row) ? t('media.expired') : t('media.error', { code });
       wrap.replaceChildren(notice('error', text, openExternal));
     });
     node = wrap;

@@ -1,7 +1,7 @@
 // The settings dialog: DOM only; main.js decides what each button does.
 
 import { t } from './i18n.js';
-import { errorText } from './task-view.js';
+import { errorText } from './status.js';
 
 const dialog = /** @type {HTMLDialogElement} */ (document.getElementById('settings-dialog'));
 const baseUrl = /** @type {HTMLInputElement} */ (document.getElementById('base-url'));
@@ -32,6 +32,7 @@ export function focusKey() {
 
 /** @param {any} s the settings view from the backend */
 export function fill(s) {
+  if (!s) return;
   baseUrl.value = s.base_url;
   language.value = s.language;
   theme.value = s.theme;

@@ -1,0 +1,227 @@
+// Turns what happens (a paste, a click, a key, an event from the backend) into
+// store changes and backend calls, then has the views draw the result.
+
+import * as api from './api.js';
+import { t } from './i18n.js';
+import { errorText } from './status.js';
+import { filterRows } from './filter.js';
+import * as store_ from './store.js';
+import { renderList, bindList, reveal, focusRow } from './list-view.js';
+import { renderDetail, renderMulti, renderSaveProgress } from './detail-view.js';
+import { showToast, showBanner, bannerShown, showPage, markReady, readFilter, confirm, copyToClipboard, bindShell } from './shell-view.js';
+import { createSettingsController } from './settings-controller.js';
+import { measureToPaint } from './perf.js';
+
+/** @param {import('./store.js').Store} store */
+export function createController(store) {
+  const settings = createSettingsController(store, render);
+  let detailToken = 0;
+  /** The key of what the pane shows now (see `store.detailKey`). */
+  let shownDetail = '';
+
+  const detailHandlers = {
+    onRefresh: (id) => api.refreshTask(id).catch((e) => showToast(errorText(e))),
+    onCopy: copyToClipboard,
+    onRemove: confirmRemove,
+    onSave: saveVideo,
+    onCancelSave: (id) => api.cancelDownload(id).catch(() => {}),
+    onShowInFolder: (id) => api.showInFolder(id).catch((e) => showToast(errorText(e))),
+    onOpenExternal: (id) => api.openVideoExternally(id).catch((e) => showToast(errorText(e))),
+  };
+
+  function renderRows() {
+    store.shown = filterRows(store_.sortedRows(store), readFilter());
+    renderList(store.shown, store.selected, store.rows.size);
+  }
+
+  /** Fetches and draws the pane again only when what it shows has changed. */
+  async function renderSelection(force = false) {
+    const key = store_.detailKey(store);
+    if (!force && key === shownDetail) return;
+    shownDetail = key;
+    const token = ++detailToken;
+    if (store.selected.size > 1) {
+      renderMulti([...store.selected], detailHandlers);
+      return;
+    }
+    const id = store_.singleSelection(store);
+    if (!id) {
+      renderDetail(null, detailHandlers);
+      return;
+    }
+    try {
+      const item = await api.taskDetail(id);
+      if (token === detailToken) renderDetail(item, detailHandlers, store.saves.get(id) ?? null);
+    } catch (error) {
+      showToast(errorText(error));
+    }
+  }
+
+  function render() {
+    renderRows();
+    renderSelection(true);
+  }
+
+  /** A save moved on: only the save controls are drawn again. */
+  function saveProgressed(id) {
+    const row = store.rows.get(id);
+    if (row && store_.singleSelection(store) === id) renderSaveProgress(row, store.saves.get(id) ?? null, detailHandlers);
+  }
+
+  /** Asks where to save, then downloads in Rust with progress on a channel. */
+  async function saveVideo(id) {
+    if (store.saves.has(id)) return;
+    try {
+      const destination = await api.chooseSavePath(id);
+      if (!destination) return;
+      store.saves.set(id, { received: 0, total: null, bytes_per_sec: 0 });
+      saveProgressed(id);
+      await api.saveVideo(id, destination.token, (progress) => {
+        store.saves.set(id, progress);
+        saveProgressed(id);
+      });
+      showToast(t('save.done'));
+    } catch (error) {
+      showToast(errorText(error));
+    } finally {
+      store.saves.delete(id);
+      saveProgressed(id);
+    }
+  }
+
+  /** @param {string} id @param {{toggle: boolean, range: boolean}} [how] */
+  function select(id, how) {
+    store_.select(store, id, how);
+    const row = store.rows.get(id);
+    if (row && row.unseen && store.selected.size === 1) api.markSeen(id).catch(() => {});
+    renderRows();
+    renderSelection();
+    reveal(id);
+    focusRow(id);
+  }
+
+  /** Asks before forgetting tasks; nothing is removed without a yes. @param {string[]} ids */
+  function confirmRemove(ids) {
+    if (ids.length === 0) return;
+    const text = ids.length === 1 ? t('confirm.removeOne', { id: ids[0] }) : t('confirm.removeMany', { n: ids.length });
+    confirm(text, async () => {
+      try {
+        showToast(t('list.removed', { n: await api.removeTasks(ids) }));
+      } catch (error) {
+        showToast(errorText(error));
+      }
+    });
+  }
+
+  function confirmClearFinished() {
+    const finished = store_.finishedIds(store);
+    if (finished.length === 0) showToast(t('list.nothingFinished'));
+    else confirmRemove(finished);
+  }
+
+  /** Adds every task ID found in the text; the backend starts watching the new ones. */
+  async function addFromText(text) {
+    if (!text.trim()) return;
+    const summary = await api.addTasks(text);
+    if (summary.added + summary.already_tracked + summary.rejected === 0) {
+      showToast(t('add.nothing'));
+      return;
+    }
+    showToast(t('add.summary', { added: summary.added, tracked: summary.already_tracked, rejected: summary.rejected }));
+    if (summary.ids.length > 0) select(summary.ids[0]);
+  }
+
+  /** Subscribes to the backend's events, all at once (each is a round trip). */
+  function listen() {
+    return Promise.all([
+      api.onEvent('tasks-changed', (changed) => {
+        store_.putRows(store, changed);
+        const one = store_.singleSelection(store);
+        // A task that finishes while the user is looking at it is already seen.
+        if (changed.some((r) => r.unseen && r.id === one)) api.markSeen(one).catch(() => {});
+        renderRows();
+        if (changed.some((r) => store.selected.has(r.id))) renderSelection();
+      }),
+      api.onEvent('tasks-removed', (ids) => {
+        store_.removeRows(store, ids);
+        render();
+      }),
+      api.onEvent('task-finished', (row) => {
+        showToast(t(row.status === 'succeeded' ? 'finished.succeeded' : 'finished.failed', { what: row.prompt || row.id }));
+      }),
+      // Every save reports here, auto-saves included: progress and Cancel for all.
+      api.onEvent('video-saving', ({ id, progress }) => {
+        if (progress) store.saves.set(id, progress);
+        else store.saves.delete(id);
+        saveProgressed(id);
+      }),
+      api.onEvent('poller-paused', (reason) => {
+        store.pauseReason = reason;
+        settings.updateBanner(null);
+        if (reason) settings.promptForKey(reason);
+      }),
+    ]);
+  }
+
+  function bind() {
+    bindShell({
+      onPaste: (text) => addFromText(text).catch((error) => showToast(errorText(error))),
+      onSearch: (startedAt) => {
+        renderRows();
+        measureToPaint('filter', startedAt);
+      },
+      onFilter: renderRows,
+      onRefreshAll: () => api.refreshAll().catch((e) => showToast(errorText(e))),
+      onClearFinished: confirmClearFinished,
+      onOpenSettings: settings.openSettings,
+      onToggleLanguage: settings.toggleLanguage,
+      onToggleTheme: settings.toggleTheme,
+      onReturn: renderRows,
+    });
+    bindList(select, (dir) => {
+      const next = store_.neighbour(store, dir);
+      if (next) select(next);
+    }, () => confirmRemove([...store.selected]));
+    settings.bind();
+  }
+
+  async function start() {
+    bind();
+    // Subscribed before the history is read, so no change in between is missed.
+    const subscribed = listen();
+    store.settings = await api.getSettings().catch((error) => {
+      showBanner(errorText(error));
+      return null;
+    });
+    settings.apply();
+    try {
+      await subscribed;
+      const requested = performance.now();
+      store_.putRows(store, await api.listTasks());
+      performance.mark('tasks-received');
+      render();
+      showPage();
+      // From asking for the history to the list on screen; the backend logs the
+      // paint, which is how start-up is timed from outside.
+      measureToPaint('list-first-render', requested, () => {
+        api.frontendReady(performance.now(), store.rows.size).catch(() => {});
+      });
+    } catch (error) {
+      showBanner(errorText(error));
+    } finally {
+      showPage();
+    }
+    try {
+      const info = await api.appInfo();
+      if (info.notices.length) showBanner(info.notices.join(' '));
+    } catch (error) {
+      showBanner(errorText(error));
+    }
+    store.pauseReason = await api.pollerStatus().catch(() => null);
+    const status = await settings.loadKeyStatus();
+    if (!bannerShown()) settings.updateBanner(status);
+    markReady();
+  }
+
+  return { start };
+}

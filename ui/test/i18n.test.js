@@ -1,0 +1,24 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import en from '../js/strings/en.js';
+import zh from '../js/strings/zh.js';
+import { t, setLanguage, has } from '../js/i18n.js';
+
+test('English and Chinese have the same keys', () => {
+  assert.deepEqual(Object.keys(zh).sort(), Object.keys(en).sort());
+});
+
+test('every string keeps its placeholders in both languages', () => {
+  const names = (s) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+  for (const key of Object.keys(en)) assert.deepEqual(names(zh[key]), names(en[key]), key);
+});
+
+test('lookup fills placeholders and falls back to the key', () => {
+  setLanguage('en');
+  assert.equal(t('list.count', { n: 3 }), '3 tasks');
+  assert.equal(t('no.such.key'), 'no.such.key');
+  assert.equal(has('error.unknown'), true);
+  setLanguage('zh');
+  assert.equal(t('status.running'), '生成中');
+  setLanguage('en');
+});

@@ -1,0 +1,55 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createStore, putRows, removeRows, sortedRows, select, neighbour, finishedIds, detailKey, singleSelection } from '../js/store.js';
+
+const row = (id, added_at, fields = {}) => ({ id, added_at, tracking: 'active', waiting: false, ...fields });
+
+function filled() {
+  const store = createStore();
+  putRows(store, [row('a', '2026-11-29T06:00:00Z'), row('b', '2026-11-29T05:00:00Z', { tracking: 'final' }), row('c', '2026-11-29T04:00:00Z')]);
+  store.shown = sortedRows(store);
+  return store;
+}
+
+test('rows are kept newest first and re-sorted only after a change', () => {
+  const store = filled();
+  const first = sortedRows(store);
+  assert.deepEqual(first.map((r) => r.id), ['a', 'b', 'c']);
+  assert.equal(sortedRows(store), first);
+  putRows(store, [row('d', '2026-11-29T07:00:00Z')]);
+  assert.deepEqual(sortedRows(store).map((r) => r.id), ['d', 'a', 'b', 'c']);
+});
+
+test('plain, toggle and range selection; arrows move from the anchor', () => {
+  const store = filled();
+  select(store, 'a');
+  select(store, 'c', { toggle: false, range: true });
+  assert.deepEqual([...store.selected], ['a', 'b', 'c']);
+  select(store, 'b', { toggle: true, range: false });
+  assert.deepEqual([...store.selected].sort(), ['a', 'c']);
+  select(store, 'a');
+  assert.equal(singleSelection(store), 'a');
+  assert.equal(neighbour(store, 1), 'b');
+  assert.equal(neighbour(store, -1), 'a', 'stops at the top');
+});
+
+test('removal drops the rows, the selection and their saves', () => {
+  const store = filled();
+  select(store, 'b');
+  store.saves.set('b', { received: 1, total: 2, bytes_per_sec: 1 });
+  removeRows(store, ['b']);
+  assert.equal(store.rows.has('b'), false);
+  assert.equal(store.selected.size, 0);
+  assert.equal(store.saves.size, 0);
+  assert.deepEqual(finishedIds(filled()), ['b']);
+});
+
+test('the pane is fetched again for a new state, not for a save\'s progress', () => {
+  const store = filled();
+  select(store, 'a');
+  const before = detailKey(store);
+  store.saves.set('a', { received: 10, total: 100, bytes_per_sec: 5 });
+  assert.equal(detailKey(store), before);
+  putRows(store, [row('a', '2026-11-29T06:00:00Z', { status: 'succeeded', tracking: 'final' })]);
+  assert.notEqual(detailKey(store), before);
+});
