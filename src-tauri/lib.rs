@@ -6,7 +6,8 @@
 //! - `paddock`: the one core facade, over
 //! - `tasks`: the history, the poll policy, the poller, saving videos;
 //! - `videos`: the download, the registry of saves, file names, the media server;
-//! - `keys` and `settings`: the key in the OS keyring, the data folder and preferences;
+//! - `keys`, `settings` and `folders`: the key in the OS keyring, the preferences, and
+//!   where files live;
 //! - `gateway`: the Anyfast client, its address, its key, every answer read;
 //! - `error`, `ids`, `timefmt`, `token`: the ground floor.
 //!
@@ -16,6 +17,7 @@ pub mod cli;
 #[cfg(feature = "desktop")]
 pub mod desktop;
 pub mod error;
+pub mod folders;
 pub mod gateway;
 pub mod ids;
 pub mod keys;

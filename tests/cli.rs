@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 use support::fake_anyfast::{sample_video, FakeAnyfast, Reply, FAKE_KEY};
-use support::{task_id, temp_dir};
+use support::{stored_ids, task_id, temp_dir, CONTRACT_KEYS};
 use tokio::io::AsyncWriteExt;
 use tokio::process::Command;
 
@@ -73,26 +73,6 @@ fn json_lines(o: &Output) -> Vec<Value> {
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
         .collect()
 }
-
-const CONTRACT_KEYS: [&str; 17] = [
-    "id",
-    "status",
-    "raw_status",
-    "progress",
-    "action",
-    "prompt",
-    "resolution",
-    "duration",
-    "ratio",
-    "submitted_at",
-    "started_at",
-    "finished_at",
-    "video_url",
-    "video_expires_at",
-    "fail_reason",
-    "saved_path",
-    "error",
-];
 
 #[tokio::test]
 async fn help_is_there_for_every_command() {
@@ -270,10 +250,7 @@ async fn add_list_and_export_share_one_history() {
     fake.script(&a, vec![Reply::state("success-seed-example")]);
     fake.script(
         &b,
-        vec![
-            Reply::state("in-progress"),
-            Reply::state("failure-data-inspection"),
-        ],
+        Reply::states(&["in-progress", "failure-data-inspection"]),
     );
     let data = temp_dir("cli-history");
     let log = format!("2026-11-28 INFO submitted {a}\n{{\"task_id\":\"{b}\"}}\nnot an id\n{a}\n");
@@ -335,18 +312,11 @@ async fn watch_follows_tasks_to_the_end_and_saves_videos() {
     let (ok, bad) = (task_id("cliwatchok"), task_id("cliwatchbad"));
     fake.script(
         &ok,
-        vec![
-            Reply::state("queued"),
-            Reply::state("in-progress"),
-            Reply::state("success-seed-example"),
-        ],
+        Reply::states(&["queued", "in-progress", "success-seed-example"]),
     );
     fake.script(
         &bad,
-        vec![
-            Reply::state("in-progress"),
-            Reply::state("failure-data-inspection"),
-        ],
+        Reply::states(&["in-progress", "failure-data-inspection"]),
     );
     let data = temp_dir("cli-watch");
     let saves = temp_dir("cli-watch-saves");
@@ -657,15 +627,7 @@ async fn cli_add_and_remove_beside_a_live_tracker_lose_and_resurrect_nothing() {
     // Several more poll rounds of the tracker, writing its answers.
     tokio::time::sleep(Duration::from_millis(600)).await;
     poller.abort();
-    let mut stored: Vec<String> = TaskStore::open(&data)
-        .unwrap()
-        .store
-        .load_all()
-        .unwrap()
-        .into_iter()
-        .map(|r| r.id)
-        .collect();
-    stored.sort();
+    let stored = stored_ids(&data);
     let mut expected: Vec<String> = added[1..].to_vec();
     expected.push(watched[2].clone());
     expected.sort();

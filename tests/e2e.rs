@@ -336,18 +336,11 @@ async fn a_pasted_log_is_watched_to_the_end_and_remembered_after_a_restart() {
     );
     fake.script(
         &ok,
-        vec![
-            Reply::state("queued"),
-            Reply::state("queued"),
-            Reply::state("success-seed-example"),
-        ],
+        Reply::states(&["queued", "queued", "success-seed-example"]),
     );
     fake.script(
         &bad,
-        vec![
-            Reply::state("in-progress"),
-            Reply::state("failure-data-inspection"),
-        ],
+        Reply::states(&["in-progress", "failure-data-inspection"]),
     );
     fake.script(&slow, vec![Reply::state("in-progress")]);
     let data = temp_dir("e2e-log");
@@ -498,13 +491,7 @@ async fn auto_save_keeps_the_video_and_it_plays_after_the_link_dies() {
     let _window = WINDOW.lock().await;
     let fake = FakeAnyfast::start().await;
     let id = task_id("e2eautosave");
-    fake.script(
-        &id,
-        vec![
-            Reply::state("in-progress"),
-            Reply::state("success-seed-example"),
-        ],
-    );
+    fake.script(&id, Reply::states(&["in-progress", "success-seed-example"]));
     let data = temp_dir("e2e-autosave");
     let driver = Driver::launch(APP, env(&fake, &data, Some(FAKE_KEY))).await;
     driver.ready().await;
@@ -746,13 +733,7 @@ async fn an_auto_save_shows_progress_and_can_be_cancelled() {
     let _window = WINDOW.lock().await;
     let fake = FakeAnyfast::start().await;
     let id = task_id("e2eautocancel");
-    fake.script(
-        &id,
-        vec![
-            Reply::state("in-progress"),
-            Reply::state("success-seed-example"),
-        ],
-    );
+    fake.script(&id, Reply::states(&["in-progress", "success-seed-example"]));
     fake.slow_video(&id, std::time::Duration::from_millis(400));
     let data = temp_dir("e2e-autocancel");
     let driver = Driver::launch(APP, env(&fake, &data, Some(FAKE_KEY))).await;

@@ -201,23 +201,8 @@ fn expiry_falls_back_to_finish_plus_a_day() {
 fn the_json_contract_has_every_key() {
     let t = parse(200, &fixture_bytes("queued")).unwrap().task;
     let v: Value = serde_json::to_value(&t).unwrap();
-    for key in [
-        "id",
-        "status",
-        "raw_status",
-        "progress",
-        "action",
-        "prompt",
-        "resolution",
-        "duration",
-        "ratio",
-        "submitted_at",
-        "started_at",
-        "finished_at",
-        "video_url",
-        "video_expires_at",
-        "fail_reason",
-    ] {
+    // Every key of the contract but the two the CLI adds (`saved_path`, `error`).
+    for key in &support::CONTRACT_KEYS[..15] {
         assert!(v.get(key).is_some(), "missing {key}");
     }
     assert_eq!(v["status"], "queued");

@@ -136,11 +136,7 @@ async fn polling_stops_on_success_and_reports_it_once() {
     let id = task_id("success");
     s.fake.script(
         &id,
-        vec![
-            Reply::state("queued"),
-            Reply::state("in-progress"),
-            Reply::state("success-seed-example"),
-        ],
+        Reply::states(&["queued", "in-progress", "success-seed-example"]),
     );
     add(&s, &[&id]).await;
     wait_until("success", || tracking(&s, &id) == Tracking::Final).await;
@@ -476,11 +472,7 @@ async fn a_panic_with_one_task_sets_it_aside_and_the_others_go_on() {
     fake.script(&bad, vec![Reply::state("in-progress")]);
     fake.script(
         &good,
-        vec![
-            Reply::state("in-progress"),
-            Reply::state("in-progress"),
-            Reply::state("success-seed-example"),
-        ],
+        Reply::states(&["in-progress", "in-progress", "success-seed-example"]),
     );
     let events = Arc::new(PanicsOn {
         id: bad.clone(),
@@ -568,11 +560,7 @@ async fn a_rejected_key_pauses_only_its_own_gateway() {
     let (mine, theirs) = (task_id("pauseonemine"), task_id("pauseonetheirs"));
     s.fake.script(
         &mine,
-        vec![
-            Reply::state("in-progress"),
-            Reply::state("in-progress"),
-            Reply::state("success-seed-example"),
-        ],
+        Reply::states(&["in-progress", "in-progress", "success-seed-example"]),
     );
     other.script(&theirs, vec![Reply::state("in-progress")]);
     s.tracker

@@ -25,7 +25,7 @@ use video::HeldDestination;
 /// The folder auto-save writes to: the chosen one, or Videos/Paddock.
 pub fn auto_save_folder(settings: &Settings) -> PathBuf {
     if settings.save_folder.trim().is_empty() {
-        crate::settings::default_save_folder()
+        crate::folders::default_save_folder()
     } else {
         PathBuf::from(settings.save_folder.trim())
     }
@@ -180,7 +180,7 @@ impl Paddock {
             settings: self.current(),
             env_base_url: self.settings_file.env_base_url.clone(),
             data_dir: self.data_dir.display().to_string(),
-            default_save_folder: crate::settings::default_save_folder().display().to_string(),
+            default_save_folder: crate::folders::default_save_folder().display().to_string(),
         }
     }
 

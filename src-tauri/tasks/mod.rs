@@ -5,6 +5,7 @@
 mod gate;
 pub mod policy;
 mod poller;
+mod record;
 mod rows;
 mod saving;
 pub mod store;

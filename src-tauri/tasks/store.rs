@@ -10,117 +10,14 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use rusqlite::{params, Connection};
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+pub use super::record::{Change, StoredError, TaskRecord, Tracking};
 use crate::error::Error;
-use crate::gateway::TaskSnapshot;
 
 const DB_FILE: &str = "history.sqlite3";
 /// Bumped with every migration below.
 const SCHEMA_VERSION: i64 = 1;
-
-/// Whether Paddock still asks the gateway about a task, and if not, why.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Tracking {
-    /// Not final yet: the poller asks again.
-    Active,
-    /// SUCCESS or FAILURE: nothing more will change.
-    Final,
-    /// The gateway does not know it (404, or 400 task_not_exist).
-    NotFound,
-    /// 24 hours after submission, the upstream task is gone; Paddock stopped asking.
-    GaveUp,
-}
-
-impl Tracking {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::Active => "active",
-            Self::Final => "final",
-            Self::NotFound => "not_found",
-            Self::GaveUp => "gave_up",
-        }
-    }
-
-    fn parse(s: &str) -> Self {
-        match s {
-            "final" => Self::Final,
-            "not_found" => Self::NotFound,
-            "gave_up" => Self::GaveUp,
-            _ => Self::Active,
-        }
-    }
-}
-
-/// The last error a query of this task ended in, as shown on its row.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StoredError {
-    pub code: String,
-    pub message: String,
-    pub detail: Option<String>,
-}
-
-/// One tracked task as kept in the history.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TaskRecord {
-    pub id: String,
-    /// The gateway the task belongs to: it is always queried there.
-    pub base_url: String,
-    pub added_at: i64,
-    pub tracking: Tracking,
-    /// The last good answer's body.
-    pub raw: Option<Value>,
-    pub error: Option<StoredError>,
-    pub checked_at: Option<i64>,
-    pub saved_path: Option<String>,
-    /// Finished since the user last looked at it: the in-app mark.
-    pub unseen: bool,
-}
-
-impl TaskRecord {
-    pub fn new(id: &str, base_url: &str, added_at: i64) -> Self {
-        Self {
-            id: id.to_owned(),
-            base_url: base_url.to_owned(),
-            added_at,
-            tracking: Tracking::Active,
-            raw: None,
-            error: None,
-            checked_at: None,
-            saved_path: None,
-            unseen: false,
-        }
-    }
-
-    /// The task as last seen, read from the stored answer.
-    pub fn snapshot(&self) -> Option<TaskSnapshot> {
-        static NO_DATA: Value = Value::Null;
-        let raw = self.raw.as_ref()?;
-        Some(TaskSnapshot::from_data(
-            &self.id,
-            raw.get("data").unwrap_or(&NO_DATA),
-        ))
-    }
-}
-
-/// One change to one task's row: only these columns are written.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Change {
-    /// What a query ended in: the answer (None keeps the last good one), the error
-    /// shown on the row, and when it was checked.
-    Answer {
-        tracking: Tracking,
-        raw: Option<Value>,
-        error: Option<StoredError>,
-        checked_at: i64,
-    },
-    Tracking(Tracking),
-    Error(Option<StoredError>),
-    SavedPath(Option<String>),
-    Unseen(bool),
-}
 
 /// The longest stored answer read back; a real one is under 4 KiB and the client
 /// never accepts more than 1 MiB, so anything larger was not written by Paddock.
@@ -215,7 +112,7 @@ impl TaskStore {
     /// failure (locked by another program past the timeout, read-only, a missing or
     /// unwritable folder) is an error that names the reason, and nothing is renamed.
     pub fn open(dir: &Path) -> Result<Opened, Error> {
-        crate::settings::create_private_dir(dir).map_err(|e| {
+        crate::folders::create_private_dir(dir).map_err(|e| {
             Error::HistoryOpen(format!(
                 "the data folder {} could not be created: {e}",
                 dir.display()
@@ -267,7 +164,7 @@ impl TaskStore {
         migrate(&conn).map_err(OpenFailure::from)?;
         // Prompts and live links: this user's only (the WAL files follow the mode of
         // the database on Unix).
-        if let Err(e) = crate::settings::restrict_to_owner(path) {
+        if let Err(e) = crate::folders::restrict_to_owner(path) {
             tracing::warn!(error = %e, "could not make the history private");
         }
         Ok(Self {

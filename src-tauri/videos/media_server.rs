@@ -211,7 +211,7 @@ async fn respond_status(stream: &mut TcpStream, status: u16, text: &str) -> std:
 }
 
 /// `bytes=a-b`, `bytes=a-`, `bytes=-n` within `total`; None when unsatisfiable.
-fn parse_range(header: &str, total: u64) -> Option<(u64, u64)> {
+pub fn parse_range(header: &str, total: u64) -> Option<(u64, u64)> {
     let spec = header.trim().strip_prefix("bytes=")?;
     let spec = spec.split(',').next()?.trim();
     let (a, b) = spec.split_once('-')?;

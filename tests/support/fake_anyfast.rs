@@ -77,6 +77,11 @@ impl Reply {
         r
     }
 
+    /// One state fixture after another, the last one repeating.
+    pub fn states(names: &[&str]) -> Vec<Self> {
+        names.iter().map(|n| Self::state(n)).collect()
+    }
+
     /// An error fixture with its documented status.
     pub fn error(name: &str) -> Self {
         let status = name
@@ -791,22 +796,7 @@ impl futures_core::Stream for ChannelStream {
 
 /// `bytes=a-b`, `bytes=a-`, `bytes=-n` within `total`.
 fn parse_range(header: &str, total: usize) -> Option<(usize, usize)> {
-    let spec = header.trim().strip_prefix("bytes=")?;
-    let (a, b) = spec.split_once('-')?;
-    if total == 0 {
-        return None;
-    }
-    let (start, end) = if a.is_empty() {
-        let n: usize = b.parse().ok()?;
-        (total.saturating_sub(n), total - 1)
-    } else {
-        let start: usize = a.parse().ok()?;
-        let end = if b.is_empty() {
-            total - 1
-        } else {
-            b.parse::<usize>().ok()?.min(total - 1)
-        };
-        (start, end)
-    };
-    (start <= end && start < total).then_some((start, end))
+    // The same reading of Range as Paddock's own media server.
+    paddock::videos::media_server::parse_range(header, total as u64)
+        .and_then(|(a, b)| Some((usize::try_from(a).ok()?, usize::try_from(b).ok()?)))
 }
