@@ -27,6 +27,14 @@ pub enum Error {
     InvalidSetting { value: String, what: &'static str },
     #[error("That is too much text to paste at once (more than {0} MiB). Paste it in parts.")]
     PasteTooLarge(usize),
+    #[error("{0}")]
+    InvalidRequest(String),
+
+    // Creating a task (it may cost money: never sent twice by itself).
+    #[error("The gateway refused to create the task (HTTP {status}){}. Nothing was charged.", suffix(.detail))]
+    Refused { status: u16, detail: Option<String> },
+    #[error("Outcome unknown: the task may have been created and charged ({0}). Check the list in a minute before sending again.")]
+    OutcomeUnknown(String),
 
     // The key.
     #[error("No API key is set. Enter your Anyfast API key in Settings.")]
@@ -147,6 +155,9 @@ impl Error {
             Self::InvalidKey(_) => "invalid_key",
             Self::InvalidSetting { .. } => "invalid_setting",
             Self::PasteTooLarge(_) => "too_large",
+            Self::InvalidRequest(_) => "invalid_request",
+            Self::Refused { .. } => "refused",
+            Self::OutcomeUnknown(_) => "outcome_unknown",
             Self::MissingKey => "missing_key",
             Self::NoKeyForGateway(_) => "no_key_for_gateway",
             Self::KeyringUnavailable(_) => "keyring_unavailable",
@@ -194,6 +205,7 @@ impl Error {
             | Self::NotFound { detail }
             | Self::RateLimited { detail, .. }
             | Self::Server { detail, .. }
+            | Self::Refused { detail, .. }
             | Self::NotAGateway { detail }
             | Self::BadResponse { detail }
             | Self::Network { detail } => detail.clone(),
@@ -261,10 +273,12 @@ impl Serialize for Error {
 
 /// The command line's exit code for an error code, also for one read back from
 /// the history: 2 bad usage or input, 3 the key, 4 not found, 5 the gateway or the
-/// network after retries, 1 anything else that failed.
+/// network after retries, 6 the gateway refused to create a task, 7 a creation's
+/// outcome is unknown, 1 anything else that failed.
 pub fn exit_code_of(code: &str) -> u8 {
     match code {
-        "invalid_id" | "invalid_base_url" | "invalid_key" | "invalid_setting" => 2,
+        "invalid_id" | "invalid_base_url" | "invalid_key" | "invalid_setting"
+        | "invalid_request" => 2,
         "missing_key"
         | "no_key_for_gateway"
         | "unauthorized"
@@ -275,6 +289,8 @@ pub fn exit_code_of(code: &str) -> u8 {
         | "keyring_failed" => 3,
         "not_found" => 4,
         "network" | "server" | "rate_limited" | "not_a_gateway" | "timeout" | "bad_response" => 5,
+        "refused" => 6,
+        "outcome_unknown" => 7,
         _ => 1,
     }
 }

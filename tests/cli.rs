@@ -637,3 +637,164 @@ async fn cli_add_and_remove_beside_a_live_tracker_lose_and_resurrect_nothing() {
         "the tracker kept polling"
     );
 }
+
+#[tokio::test]
+async fn create_prints_the_new_task_and_the_history_keeps_its_request() {
+    let fake = FakeAnyfast::start().await;
+    let data = temp_dir("cli-create");
+    let o = run(
+        cmd(&fake, &data, Some(FAKE_KEY)),
+        &[
+            "create",
+            "--prompt",
+            "A cat running",
+            "--resolution",
+            "720P",
+            "--duration",
+            "4",
+            "--seed",
+            "7",
+            "--no-watermark",
+        ],
+    )
+    .await;
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let id = stdout(&o).trim().to_owned();
+    assert_eq!(fake.created_ids(), std::slice::from_ref(&id));
+    assert_eq!(
+        fake.created()[0],
+        serde_json::json!({"model": "happyhorse-1.0-t2v", "prompt": "A cat running", "resolution": "720P", "duration": 4, "watermark": false, "seed": 7})
+    );
+    let o = run(cmd(&fake, &data, None), &["list", "--json"]).await;
+    let line = &json_lines(&o)[0];
+    assert_eq!(line["id"], id.as_str());
+    assert_eq!(line["model"], "t2v");
+    assert_eq!(line["request"]["seed"], 7);
+    assert!(
+        !stdout(&o).contains(FAKE_KEY),
+        "the key is never in the stored request"
+    );
+}
+
+#[tokio::test]
+async fn create_exit_codes_refused_6_unknown_7_usage_2() {
+    use support::fake_anyfast::CreateOutcome;
+    let fake = FakeAnyfast::start().await;
+    let data = temp_dir("cli-create-codes");
+    fake.next_create(CreateOutcome::Refuse(Reply::json(
+        403,
+        serde_json::json!({"code": "insufficient_user_quota", "message": "用户额度不足", "data": null}),
+    )));
+    let o = run(
+        cmd(&fake, &data, Some(FAKE_KEY)),
+        &["create", "--prompt", "a cat"],
+    )
+    .await;
+    assert_eq!(code(&o), 6, "{}", stderr(&o));
+    assert!(stderr(&o).contains("用户额度不足"), "{}", stderr(&o));
+
+    fake.next_create(CreateOutcome::DropAfterCreating);
+    let o = run(
+        cmd(&fake, &data, Some(FAKE_KEY)),
+        &["create", "--prompt", "a cat"],
+    )
+    .await;
+    assert_eq!(code(&o), 7, "{}", stderr(&o));
+    assert!(stderr(&o).contains("Outcome unknown"), "{}", stderr(&o));
+    assert_eq!(fake.created().len(), 2, "one POST each time, none repeated");
+
+    let o = run(
+        cmd(&fake, &data, Some(FAKE_KEY)),
+        &["create", "--prompt", "a cat", "--duration", "20"],
+    )
+    .await;
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    let o = run(
+        cmd(&fake, &data, Some(FAKE_KEY)),
+        &["create", "--model", "i2v", "--prompt", "a cat"],
+    )
+    .await;
+    assert_eq!(code(&o), 2, "i2v without its image: {}", stderr(&o));
+    assert_eq!(fake.created().len(), 2, "nothing sent for a usage error");
+}
+
+#[tokio::test]
+async fn a_batch_asks_first_and_counts_its_seeds() {
+    let fake = FakeAnyfast::start().await;
+    let data = temp_dir("cli-create-batch");
+    let prompts = data.join("prompts.txt");
+    std::fs::write(&prompts, "a cat\n\na dog\n").unwrap();
+    let args = [
+        "create",
+        "--prompt-file",
+        prompts.to_str().unwrap(),
+        "--count",
+        "2",
+        "--seed",
+        "10",
+        "--resolution",
+        "720P",
+    ];
+    let o = run(cmd(&fake, &data, Some(FAKE_KEY)), &args).await;
+    assert_eq!(code(&o), 2, "no one to ask: --yes is needed");
+    assert!(
+        stderr(&o).contains("4 tasks, 20 s billed at 720P"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(fake.created().is_empty());
+    let mut yes = args.to_vec();
+    yes.push("--yes");
+    let o = run(cmd(&fake, &data, Some(FAKE_KEY)), &yes).await;
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let sent = fake.created();
+    let seeds: Vec<_> = sent
+        .iter()
+        .map(|b| {
+            (
+                b["prompt"].as_str().unwrap().to_owned(),
+                b["seed"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seeds,
+        [
+            ("a cat".into(), 10),
+            ("a cat".into(), 11),
+            ("a dog".into(), 10),
+            ("a dog".into(), 11)
+        ]
+    );
+}
+
+#[tokio::test]
+async fn create_wait_follows_the_task_to_its_video_and_balance_says_what_it_knows() {
+    let fake = FakeAnyfast::start().await;
+    let data = temp_dir("cli-create-wait");
+    let videos = data.join("videos");
+    let o = run(
+        cmd(&fake, &data, Some(FAKE_KEY)),
+        &[
+            "create",
+            "--prompt",
+            "a cat",
+            "--save",
+            videos.to_str().unwrap(),
+        ],
+    )
+    .await;
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let saved: Vec<_> = std::fs::read_dir(&videos)
+        .unwrap_or_else(|e| panic!("{e}: {} / {}", stdout(&o), stderr(&o)))
+        .collect();
+    assert_eq!(saved.len(), 1);
+    let o = run(cmd(&fake, &data, Some(FAKE_KEY)), &["balance"]).await;
+    assert_eq!(
+        (code(&o), stdout(&o).trim()),
+        (0, "this gateway does not tell the balance")
+    );
+    fake.set_balance(Some(serde_json::json!({"code": true, "data": {"total_available": 3750000, "total_used": 1250000}})));
+    let o = run(cmd(&fake, &data, Some(FAKE_KEY)), &["balance"]).await;
+    assert!(stdout(&o).contains("$7.50"), "{}", stdout(&o));
+}

@@ -31,6 +31,9 @@ pub fn task_json(
             map.insert("status".into(), Value::Null);
         }
         map.insert("saved_path".into(), json!(saved_path));
+        // Filled in by `detail_json` for tasks created from Paddock.
+        map.insert("model".into(), Value::Null);
+        map.insert("request".into(), Value::Null);
         map.insert(
             "error".into(),
             error.map_or(
@@ -48,7 +51,12 @@ pub(super) fn detail_json(d: &TaskDetail) -> Value {
         .error
         .as_ref()
         .map(|e| (e.code.as_str(), e.message.as_str()));
-    task_json(&d.row.id, d.task.as_ref(), d.row.saved_path.as_deref(), err)
+    let mut v = task_json(&d.row.id, d.task.as_ref(), d.row.saved_path.as_deref(), err);
+    if let Some(created) = &d.created {
+        v["model"] = json!(created.model);
+        v["request"] = created.request.clone();
+    }
+    v
 }
 
 pub(super) fn print_block(

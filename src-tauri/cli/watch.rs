@@ -65,8 +65,8 @@ pub(super) async fn watch(
     max_size: Option<u64>,
     json: bool,
 ) -> u8 {
-    let (tx, mut rx) = mpsc::unbounded_channel();
-    if let Err(code) = start(paddock, Arc::new(ChannelEvents(tx))) {
+    let (events, rx) = channel_events();
+    if let Err(code) = start(paddock, events) {
         return code;
     }
     let targets: Vec<String> = if ids.is_empty() {
@@ -93,6 +93,25 @@ pub(super) async fn watch(
         eprintln!("paddock: nothing to watch: every task in the history is finished");
         return 0;
     }
+    follow(paddock, rx, targets, save_dir, max_size, json).await
+}
+
+/// Events for a watch, and where the watch reads them: pass the first to `start`.
+pub(super) fn channel_events() -> (Arc<dyn TaskEvents>, mpsc::UnboundedReceiver<TaskRow>) {
+    let (tx, rx) = mpsc::unbounded_channel();
+    (Arc::new(ChannelEvents(tx)), rx)
+}
+
+/// Polls `targets` to the end on a tracker started with [`channel_events`],
+/// printing each change and saving each video.
+pub(super) async fn follow(
+    paddock: &Paddock,
+    mut rx: mpsc::UnboundedReceiver<TaskRow>,
+    targets: Vec<String>,
+    save_dir: Option<PathBuf>,
+    max_size: Option<u64>,
+    json: bool,
+) -> u8 {
     // Watching again means asking again, even about tasks the history calls final.
     for id in &targets {
         let _ = paddock.refresh(id);

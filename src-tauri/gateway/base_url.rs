@@ -73,6 +73,24 @@ impl BaseUrl {
         is_loopback(&self.0)
     }
 
+    /// `{base}/v1/video/generations`, where tasks are created.
+    pub fn create_url(&self) -> Url {
+        self.joined(&["v1", "video", "generations"])
+    }
+
+    /// `{base}/api/usage/token/`, where stock gateways tell a key's balance.
+    pub fn balance_url(&self) -> Url {
+        self.joined(&["api", "usage", "token", ""])
+    }
+
+    fn joined(&self, segments: &[&str]) -> Url {
+        let mut url = self.0.clone();
+        if let Ok(mut path) = url.path_segments_mut() {
+            path.pop_if_empty().extend(segments);
+        }
+        url
+    }
+
     pub(crate) fn same_origin(&self, other: &Url) -> bool {
         self.0.scheme() == other.scheme()
             && self.0.host_str() == other.host_str()

@@ -26,7 +26,7 @@ fn looks_like_markup(content_type: &str, body: &[u8]) -> bool {
 }
 
 /// The gateway's message from either error family, with the key scrubbed out.
-fn gateway_message(body: &Value, key: &ApiKey) -> Option<String> {
+pub(crate) fn gateway_message(body: &Value, key: &ApiKey) -> Option<String> {
     let msg = body
         .get("error")
         .and_then(|e| e.get("message"))

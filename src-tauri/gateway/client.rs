@@ -7,8 +7,10 @@ use std::time::Duration;
 use reqwest::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
 use reqwest::Url;
 
+use super::balance::Balance;
 use super::base_url::{is_loopback, MAX_REDIRECTS};
-use super::classify::{classify, QueryOutcome};
+use super::classify::{classify, gateway_message, QueryOutcome};
+use super::create::{classify_created, CreateRequest, Created};
 use super::{ApiKey, BaseUrl};
 use crate::error::Error;
 use crate::ids::TaskId;
@@ -163,6 +165,78 @@ impl AnyfastClient {
         }
     }
 
+    /// Sends one task to be made. Exactly one POST: a creation may cost money, so it
+    /// is never retried here, and an answer lost after sending is reported as an
+    /// unknown outcome, never as a failure.
+    pub async fn create(
+        &self,
+        base: &BaseUrl,
+        key: &ApiKey,
+        request: &CreateRequest,
+    ) -> Result<Created, Error> {
+        request.validate()?;
+        let response = self
+            .for_gateway(base)
+            .post(base.create_url())
+            .header(AUTHORIZATION, bearer(key)?)
+            .header(CONTENT_TYPE, "application/json")
+            .body(request.body().to_string())
+            .timeout(self.config.request_timeout)
+            .send()
+            .await
+            .map_err(|e| {
+                if e.is_connect() {
+                    // Nothing reached the gateway: nothing was created.
+                    Error::Network {
+                        detail: Some(transport_reason(&e).into()),
+                    }
+                } else {
+                    Error::OutcomeUnknown(transport_reason(&e).into())
+                }
+            })?;
+        if !base.same_origin(response.url()) {
+            return Err(Error::OutcomeUnknown(format!(
+                "the gateway redirected to {}",
+                origin_of(response.url())
+            )));
+        }
+        let status = response.status().as_u16();
+        let body = read_capped(response, MAX_ANSWER_BYTES)
+            .await
+            .map_err(|e| match e {
+                Error::BadResponse { .. } => e,
+                other => Error::OutcomeUnknown(other.to_string()),
+            })?;
+        let message = serde_json::from_slice::<serde_json::Value>(&body)
+            .ok()
+            .and_then(|j| gateway_message(&j, key));
+        classify_created(status, &body, message)
+    }
+
+    /// The balance the gateway reports for this key (`GET /api/usage/token/`), or
+    /// None when it does not say: stock new-api gateways answer, Anyfast may not.
+    pub async fn balance(&self, base: &BaseUrl, key: &ApiKey) -> Result<Option<Balance>, Error> {
+        let response = self
+            .for_gateway(base)
+            .get(base.balance_url())
+            .header(AUTHORIZATION, bearer(key)?)
+            .timeout(self.config.request_timeout)
+            .send()
+            .await
+            .map_err(|e| Error::Network {
+                detail: Some(transport_reason(&e).into()),
+            })?;
+        let status = response.status();
+        if status == reqwest::StatusCode::UNAUTHORIZED {
+            return Err(Error::Unauthorized { detail: None });
+        }
+        if !status.is_success() || !base.same_origin(response.url()) {
+            return Ok(None);
+        }
+        let body = read_capped(response, MAX_ANSWER_BYTES).await?;
+        Ok(Balance::read(&body))
+    }
+
     async fn query_once(
         &self,
         base: &BaseUrl,
@@ -170,17 +244,10 @@ impl AnyfastClient {
         id: &TaskId,
     ) -> Result<QueryOutcome, Error> {
         let url = base.task_url(id);
-        let mut auth =
-            HeaderValue::from_str(&format!("Bearer {}", key.expose())).map_err(|_| {
-                Error::Unauthorized {
-                    detail: Some("the key contains characters that cannot be sent".into()),
-                }
-            })?;
-        auth.set_sensitive(true);
         let response = self
             .for_gateway(base)
             .get(url)
-            .header(AUTHORIZATION, auth)
+            .header(AUTHORIZATION, bearer(key)?)
             .timeout(self.config.request_timeout)
             .send()
             .await
@@ -252,6 +319,17 @@ async fn read_capped(mut response: reqwest::Response, cap: usize) -> Result<Vec<
 
 fn origin_of(url: &Url) -> String {
     url.origin().ascii_serialization()
+}
+
+/// The `Authorization` header, marked sensitive so no log or debug print shows it.
+fn bearer(key: &ApiKey) -> Result<HeaderValue, Error> {
+    let mut auth = HeaderValue::from_str(&format!("Bearer {}", key.expose())).map_err(|_| {
+        Error::Unauthorized {
+            detail: Some("the key contains characters that cannot be sent".into()),
+        }
+    })?;
+    auth.set_sensitive(true);
+    Ok(auth)
 }
 
 /// What went wrong on the wire, in words; shared by the gateway and the video host.

@@ -17,8 +17,10 @@ use crate::tasks::{
 };
 use crate::videos::MediaServer;
 
+mod create;
 mod video;
 
+pub use create::model_name;
 pub use video::DestinationTicket;
 use video::HeldDestination;
 

@@ -13,6 +13,7 @@ mod tracker;
 
 pub use gate::rate_limit_wait;
 pub use policy::PollConfig;
+pub use record::CreatedHere;
 pub use rows::{AddSummary, NoEvents, TaskDetail, TaskEvents, TaskRow};
 pub use store::{Change, StoredError, TaskRecord, TaskStore, Tracking};
 pub use tracker::{Tracker, MAX_PASTE_BYTES};

@@ -62,6 +62,20 @@ pub struct TaskRecord {
     pub saved_path: Option<String>,
     /// Finished since the user last looked at it: the in-app mark.
     pub unseen: bool,
+    /// Created from Paddock: the model and the request body that was sent (without
+    /// the key, local files as a note), for "Run again". None for pasted tasks.
+    pub created: Option<CreatedHere>,
+}
+
+/// How a task created from Paddock was asked for.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CreatedHere {
+    /// `t2v`, `i2v`, `r2v` or `edit`.
+    pub model: String,
+    /// The request as the user described it (see `CreateRequest`).
+    pub request: Value,
+    /// Unix seconds the POST was sent.
+    pub sent_at: i64,
 }
 
 impl TaskRecord {
@@ -76,6 +90,7 @@ impl TaskRecord {
             checked_at: None,
             saved_path: None,
             unseen: false,
+            created: None,
         }
     }
 

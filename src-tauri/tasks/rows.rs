@@ -4,6 +4,7 @@
 use serde::Serialize;
 use serde_json::Value;
 
+use super::record::CreatedHere;
 use super::store::{StoredError, TaskRecord, Tracking};
 use crate::error::Error;
 use crate::gateway::{Status, TaskSnapshot};
@@ -75,6 +76,9 @@ pub struct TaskRow {
     pub unseen: bool,
     /// A query is in flight right now.
     pub checking: bool,
+    /// The model, for a task created from Paddock (`t2v`, `i2v`, `r2v`, `edit`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
 }
 
 /// Everything about one task, for the detail pane.
@@ -83,6 +87,8 @@ pub struct TaskDetail {
     pub row: TaskRow,
     pub task: Option<TaskSnapshot>,
     pub raw: Option<Value>,
+    /// How it was asked for, when it was created from Paddock.
+    pub created: Option<CreatedHere>,
     /// Where the webview can play the saved copy (filled in by the service).
     pub local_video_url: Option<String>,
 }
@@ -151,5 +157,6 @@ pub(super) fn row_of(
                 .is_some_and(|e| Error::is_transient_code(&e.code)),
         unseen: record.unseen,
         checking,
+        model: record.created.as_ref().map(|c| c.model.clone()),
     }
 }

@@ -17,7 +17,7 @@ use crate::error::Error;
 
 const DB_FILE: &str = "history.sqlite3";
 /// Bumped with every migration below.
-const SCHEMA_VERSION: i64 = 1;
+const SCHEMA_VERSION: i64 = 2;
 
 /// The longest stored answer read back; a real one is under 4 KiB and the client
 /// never accepts more than 1 MiB, so anything larger was not written by Paddock.
@@ -52,6 +52,9 @@ fn record_from_row(row: &rusqlite::Row<'_>) -> Option<TaskRecord> {
         checked_at: int(6),
         saved_path: text(7),
         unseen: int(8).is_some_and(|n| n != 0),
+        created: text(9)
+            .filter(|s| s.len() <= MAX_STORED_ANSWER)
+            .and_then(|s| serde_json::from_str(&s).ok()),
     })
 }
 
@@ -183,7 +186,7 @@ impl TaskStore {
         let conn = self.conn();
         let mut stmt = conn
             .prepare(
-                "SELECT id, base_url, added_at, tracking, raw_json, error_json, checked_at, saved_path, unseen
+                "SELECT id, base_url, added_at, tracking, raw_json, error_json, checked_at, saved_path, unseen, created_json
                  FROM tasks ORDER BY added_at DESC, id",
             )
             .map_err(write_err)?;
@@ -213,12 +216,20 @@ impl TaskStore {
         {
             let mut stmt = tx
                 .prepare(
-                    "INSERT OR IGNORE INTO tasks (id, base_url, added_at, tracking, unseen) VALUES (?1, ?2, ?3, ?4, 0)",
+                    "INSERT OR IGNORE INTO tasks (id, base_url, added_at, tracking, unseen, created_json) VALUES (?1, ?2, ?3, ?4, 0, ?5)",
                 )
                 .map_err(write_err)?;
             for r in records {
                 let n = stmt
-                    .execute(params![r.id, r.base_url, r.added_at, r.tracking.as_str()])
+                    .execute(params![
+                        r.id,
+                        r.base_url,
+                        r.added_at,
+                        r.tracking.as_str(),
+                        r.created
+                            .as_ref()
+                            .and_then(|c| serde_json::to_string(c).ok())
+                    ])
                     .map_err(write_err)?;
                 inserted.push(n == 1);
             }
@@ -232,13 +243,17 @@ impl TaskStore {
     pub fn write_whole(&self, r: &TaskRecord) -> Result<(), Error> {
         let raw = r.raw.as_ref().map(Value::to_string);
         let error = r.error.as_ref().and_then(|e| serde_json::to_string(e).ok());
+        let created = r
+            .created
+            .as_ref()
+            .and_then(|c| serde_json::to_string(c).ok());
         self.conn()
             .execute(
-                "INSERT INTO tasks (id, base_url, added_at, tracking, raw_json, error_json, checked_at, saved_path, unseen)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                "INSERT INTO tasks (id, base_url, added_at, tracking, raw_json, error_json, checked_at, saved_path, unseen, created_json)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
                  ON CONFLICT(id) DO UPDATE SET base_url = ?2, tracking = ?4, raw_json = ?5, error_json = ?6,
-                   checked_at = ?7, saved_path = ?8, unseen = ?9",
-                params![r.id, r.base_url, r.added_at, r.tracking.as_str(), raw, error, r.checked_at, r.saved_path, r.unseen as i64],
+                   checked_at = ?7, saved_path = ?8, unseen = ?9, created_json = ?10",
+                params![r.id, r.base_url, r.added_at, r.tracking.as_str(), raw, error, r.checked_at, r.saved_path, r.unseen as i64, created],
             )
             .map(|_| ())
             .map_err(write_err)
@@ -355,6 +370,16 @@ fn migrate(conn: &Connection) -> rusqlite::Result<()> {
     )?;
     if version < 1 {
         conn.execute_batch("PRAGMA user_version = 1;")?;
+    }
+    if version < 2 {
+        // Tasks created from Paddock: how they were asked for.
+        let has_column = conn
+            .prepare("SELECT created_json FROM tasks LIMIT 0")
+            .is_ok();
+        if !has_column {
+            conn.execute_batch("ALTER TABLE tasks ADD COLUMN created_json TEXT;")?;
+        }
+        conn.execute_batch("PRAGMA user_version = 2;")?;
     }
     if version > SCHEMA_VERSION {
         tracing::warn!(

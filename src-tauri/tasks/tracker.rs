@@ -167,6 +167,7 @@ impl Tracker {
             row: t.row(t.in_flight),
             task: t.snapshot.clone(),
             raw: t.record.raw.clone(),
+            created: t.record.created.clone(),
             local_video_url: None,
         })
     }
@@ -215,32 +216,49 @@ impl Tracker {
                 .map(|id| TaskRecord::new(id.as_str(), base_url.as_str(), now))
                 .collect()
         };
+        for (record, new) in self.add_records(fresh).await? {
+            if new {
+                summary.added += 1;
+                summary.ids.push(record);
+            } else {
+                summary.already_tracked += 1;
+            }
+        }
+        Ok(summary)
+    }
+
+    /// Starts watching a task just created from Paddock (its request is kept with it).
+    pub async fn add_created(&self, record: TaskRecord) -> Result<(), Error> {
+        self.add_records(vec![record]).await.map(|_| ())
+    }
+
+    /// Writes new tasks to the history and starts watching them at once; says for
+    /// each ID whether it was new.
+    async fn add_records(&self, fresh: Vec<TaskRecord>) -> Result<Vec<(String, bool)>, Error> {
         let store = Arc::clone(&self.inner.store);
         let to_insert = fresh.clone();
         let inserted = tokio::task::spawn_blocking(move || store.insert_new(&to_insert))
             .await
             .map_err(|e| Error::HistoryWrite(e.to_string()))??;
         let mut rows = Vec::new();
+        let mut outcome = Vec::new();
         {
             let mut st = self.lock();
             let due = Instant::now();
             for (record, new) in fresh.into_iter().zip(inserted) {
-                if !new {
-                    summary.already_tracked += 1;
-                    continue;
+                outcome.push((record.id.clone(), new));
+                if new {
+                    let tracked = Tracked::new(record, due);
+                    rows.push(tracked.row(false));
+                    st.tasks.insert(tracked.record.id.clone(), tracked);
                 }
-                summary.added += 1;
-                summary.ids.push(record.id.clone());
-                let tracked = Tracked::new(record, due);
-                rows.push(tracked.row(false));
-                st.tasks.insert(tracked.record.id.clone(), tracked);
             }
         }
         if !rows.is_empty() {
             self.inner.events.changed(&rows);
             self.inner.wake.notify_one();
         }
-        Ok(summary)
+        Ok(outcome)
     }
 
     /// Forgets tasks (history included).

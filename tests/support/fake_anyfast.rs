@@ -219,6 +219,23 @@ struct FakeState {
     recent: VecDeque<std::time::Instant>,
     /// Answer 401s in English (`Invalid API key provided.`) rather than Chinese.
     english: bool,
+    /// Every creation request received, in order (the body as sent).
+    created: Vec<Value>,
+    /// How the next creations end: refused with this reply, or accepted and then
+    /// the connection dropped before the answer.
+    create_outcome: VecDeque<CreateOutcome>,
+    /// The balance route's answer (None: 404, as a gateway that does not tell).
+    balance: Option<Value>,
+    next_task: u32,
+}
+
+/// How the fake answers a creation.
+#[derive(Clone, Debug)]
+pub enum CreateOutcome {
+    /// The gateway refuses with this reply; nothing is created.
+    Refuse(Reply),
+    /// The task is created, then the connection drops before the answer.
+    DropAfterCreating,
 }
 
 /// A running fake; dropped at the end of the test (its tasks die with the runtime).
@@ -263,6 +280,10 @@ impl FakeAnyfast {
             per_minute: None,
             recent: VecDeque::new(),
             english: false,
+            created: Vec::new(),
+            create_outcome: VecDeque::new(),
+            balance: None,
+            next_task: 0,
         }));
         let g = Router::new()
             .fallback(gateway_handler)
@@ -331,6 +352,27 @@ impl FakeAnyfast {
     /// 401s in English, as English deployments and Anyfast's documentation say them.
     pub fn english(&self) {
         self.lock().english = true;
+    }
+
+    /// The next creation ends this way (then the following one, and so on).
+    pub fn next_create(&self, outcome: CreateOutcome) {
+        self.lock().create_outcome.push_back(outcome);
+    }
+
+    /// The bodies of every creation request received, in order.
+    pub fn created(&self) -> Vec<Value> {
+        self.lock().created.clone()
+    }
+
+    /// The IDs of the tasks this fake created.
+    pub fn created_ids(&self) -> Vec<String> {
+        let st = self.lock();
+        (0..st.next_task).map(created_id).collect()
+    }
+
+    /// The balance route answers with this body (a stock gateway's), or 404 (None).
+    pub fn set_balance(&self, body: Option<Value>) {
+        self.lock().balance = body;
     }
 
     /// The storage host sends this video without a length, forever.
@@ -534,6 +576,22 @@ fn header_string(headers: &HeaderMap, name: header::HeaderName) -> Option<String
 async fn gateway_handler(State(state): State<Arc<Mutex<FakeState>>>, request: Request) -> Response {
     let path = request.uri().path().to_owned();
     let auth = header_string(request.headers(), header::AUTHORIZATION);
+    if request.method() == axum::http::Method::POST && path == "/v1/video/generations" {
+        let body = axum::body::to_bytes(request.into_body(), 64 << 20)
+            .await
+            .unwrap_or_default();
+        return create_handler(&state, auth.as_deref(), &body).await;
+    }
+    if path == "/api/usage/token/" {
+        let st = state.lock().unwrap_or_else(|p| p.into_inner());
+        return match (&st.balance, auth) {
+            (_, Some(a)) if a != format!("Bearer {}", st.key) => {
+                respond(Reply::error("error-401-invalid-token-zh"), None)
+            }
+            (Some(body), _) => respond(Reply::json(200, body.clone()), None),
+            (None, _) => respond(Reply::html(404), None),
+        };
+    }
     let (reply, rendered) = {
         let mut st = state.lock().unwrap_or_else(|p| p.into_inner());
         st.log.push(Logged {
@@ -552,6 +610,125 @@ async fn gateway_handler(State(state): State<Arc<Mutex<FakeState>>>, request: Re
     }
     state.lock().unwrap_or_else(|p| p.into_inner()).in_flight -= 1;
     respond(reply, rendered)
+}
+
+fn created_id(n: u32) -> String {
+    format!("asyntask_created{n:0>24}")
+}
+
+/// One creation: the key, the per-model rules of the contract (both error
+/// families), then the outcome scripted with `next_create`, else a new task that
+/// runs to success.
+async fn create_handler(
+    state: &Arc<Mutex<FakeState>>,
+    auth: Option<&str>,
+    body: &[u8],
+) -> Response {
+    let (reply, drop_after) = {
+        let mut st = state.lock().unwrap_or_else(|p| p.into_inner());
+        st.log.push(Logged {
+            host: "gateway",
+            path: "POST /v1/video/generations".into(),
+            authorization: auth.map(str::to_owned),
+            range: None,
+        });
+        if auth != Some(format!("Bearer {}", st.key).as_str()) {
+            return respond(Reply::error("error-401-invalid-token-zh"), None);
+        }
+        let json: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+        st.created.push(json.clone());
+        if let Err(reply) = check_create(&json) {
+            return respond(*reply, None);
+        }
+        match st.create_outcome.pop_front() {
+            Some(CreateOutcome::Refuse(reply)) => return respond(reply, None),
+            outcome => {
+                let id = created_id(st.next_task);
+                st.next_task += 1;
+                st.scripts.insert(
+                    id.clone(),
+                    Reply::states(&["queued", "in-progress", "success-seed-example"]).into(),
+                );
+                let model = json["model"].as_str().unwrap_or("").to_owned();
+                let answer = json!({"id": id, "task_id": id, "object": "video", "model": model, "status": "queued", "progress": 0, "created_at": st.now});
+                (
+                    Reply::json(200, answer),
+                    matches!(outcome, Some(CreateOutcome::DropAfterCreating)),
+                )
+            }
+        }
+    };
+    if drop_after {
+        // Accepted and created; the answer never arrives.
+        return Response::new(Body::from_stream(futures_stream(Vec::new())));
+    }
+    respond(reply, None)
+}
+
+/// The contract's rules for a creation body, with the gateway's two error families.
+fn check_create(body: &Value) -> Result<(), Box<Reply>> {
+    let task_shape = |message: &str| {
+        Box::new(Reply::json(
+            400,
+            json!({"code": "invalid_request", "message": message, "data": null}),
+        ))
+    };
+    let openai_shape = |param: &str, message: &str| {
+        Box::new(Reply::json(
+            400,
+            json!({"error": {"message": message, "type": "invalid_request_error", "param": param, "code": "invalid_value"}}),
+        ))
+    };
+    let model = body["model"].as_str().unwrap_or("");
+    let flat = match model {
+        "happyhorse-1.0-t2v" | "happyhorse-1.0-i2v" | "happyhorse-1.0-r2v" => true,
+        "happyhorse-1.0-video-edit" => false,
+        other => return Err(task_shape(&format!("model {other} is not supported"))),
+    };
+    let options = if flat { body } else { &body["parameters"] };
+    let prompt = if flat {
+        &body["prompt"]
+    } else {
+        &body["input"]["prompt"]
+    };
+    if prompt.as_str().is_none_or(|p| p.trim().is_empty()) {
+        return Err(task_shape("prompt is required"));
+    }
+    if let Some(d) = options.get("duration") {
+        if !d.as_u64().is_some_and(|d| (3..=15).contains(&d)) {
+            return Err(task_shape("duration must be between 3 and 15"));
+        }
+    }
+    if let Some(r) = options.get("ratio") {
+        if !["16:9", "9:16", "1:1", "4:3", "3:4"].contains(&r.as_str().unwrap_or("")) {
+            return Err(openai_shape(
+                "ratio",
+                &format!("Invalid value for 'ratio': {r}"),
+            ));
+        }
+    }
+    if let Some(r) = options.get("resolution") {
+        if !["720P", "1080P"].contains(&r.as_str().unwrap_or("")) {
+            return Err(openai_shape(
+                "resolution",
+                &format!("Invalid value for 'resolution': {r}"),
+            ));
+        }
+    }
+    let images = body["images"].as_array().map_or(0, Vec::len);
+    let media = body["input"]["media"].as_array().map_or(0, Vec::len);
+    match model {
+        "happyhorse-1.0-i2v" if body["image"].as_str().is_none() && images == 0 => {
+            Err(task_shape("image is required"))
+        }
+        "happyhorse-1.0-r2v" if !(1..=3).contains(&images) => {
+            Err(task_shape("images must hold 1 to 3 items"))
+        }
+        "happyhorse-1.0-video-edit" if media != 2 => Err(task_shape(
+            "input.media must hold a video and a reference_image",
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// What the gateway answers for a path; the rendered body when it is a template.

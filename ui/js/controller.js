@@ -53,6 +53,7 @@ export function createController(store) {
       const item = await api.taskDetail(id);
       if (token === detailToken) renderDetail(item, detailHandlers, store.saves.get(id) ?? null);
     } catch (error) {
+      shownDetail = '';
       showToast(errorText(error));
     }
   }
@@ -89,15 +90,18 @@ export function createController(store) {
     }
   }
 
-  /** @param {string} id @param {{toggle: boolean, range: boolean}} [how] */
-  function select(id, how) {
+  /**
+   * @param {string} id @param {{toggle: boolean, range: boolean}} [how]
+   * @param {boolean} [focus] move keyboard focus to the row (not after a paste)
+   */
+  function select(id, how, focus = true) {
     store_.select(store, id, how);
     const row = store.rows.get(id);
     if (row && row.unseen && store.selected.size === 1) api.markSeen(id).catch(() => {});
     renderRows();
     renderSelection();
     reveal(id);
-    focusRow(id);
+    if (focus) focusRow(id);
   }
 
   /** Asks before forgetting tasks; nothing is removed without a yes. @param {string[]} ids */
@@ -128,7 +132,7 @@ export function createController(store) {
       return;
     }
     showToast(t('add.summary', { added: summary.added, tracked: summary.already_tracked, rejected: summary.rejected }));
-    if (summary.ids.length > 0) select(summary.ids[0]);
+    if (summary.ids.length > 0) select(summary.ids[0], undefined, false);
   }
 
   /** Subscribes to the backend's events, all at once (each is a round trip). */

@@ -4,7 +4,7 @@
 
 import { t } from './i18n.js';
 import { ago, timeLeft, shortId } from './format.js';
-import { statusOf, reasonText, expiringSoon, isFinished } from './status.js';
+import { statusOf, reasonText, expiringSoon } from './status.js';
 import { el, byId } from './dom.js';
 
 /** @typedef {import('./status.js').Row} Row */
@@ -46,7 +46,7 @@ function rowElement(row, selected) {
   if (row.checking) top.append(el('span', 'spinner'));
   top.append(chip(row));
   li.append(top);
-  if (row.progress != null && row.status && !isFinished(row)) {
+  if (row.progress != null && row.status && !['succeeded', 'failed'].includes(row.status)) {
     const bar = el('div', 'progress');
     const fill = el('div', 'progress-fill');
     fill.style.width = `${row.progress}%`;

@@ -76,6 +76,9 @@ export function createSettingsController(store, redraw) {
   }
 
   async function persist(next) {
+    // Without the saved settings (they failed to load) a partial write would reset
+    // the rest to defaults: nothing is written.
+    if (!store.settings) throw { code: 'unknown', message: t('error.unknown') };
     const languageBefore = language();
     store.settings = await api.saveSettings(next);
     apply();

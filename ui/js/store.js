@@ -112,5 +112,8 @@ export function detailKey(store) {
   const id = singleSelection(store);
   const row = id ? store.rows.get(id) : null;
   if (!row) return `one:${id ?? ''}`;
-  return [row.id, row.status, row.tracking, row.progress, row.saved_path, row.error?.code, row.video_url].join('|');
+  return [
+    row.id, row.status, row.raw_status, row.tracking, row.progress, row.checking, row.saved_path,
+    row.video_url, row.video_expires_at, row.waiting, row.retry_at, row.error?.code, row.error?.message, row.error?.detail,
+  ].join('|');
 }
