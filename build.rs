@@ -24,6 +24,8 @@ const COMMANDS: &[&str] = &[
     "show_in_folder",
     "open_video_externally",
     "choose_folder",
+    "create_task",
+    "gateway_balance",
 ];
 
 fn main() {

@@ -763,3 +763,109 @@ async fn an_auto_save_shows_progress_and_can_be_cancelled() {
     assert!(left.is_empty(), "nothing left after a cancel: {left:?}");
     driver.quit().await;
 }
+
+/// Write a prompt, see what it costs, create it; watch it finish; run it again with
+/// a new seed; a refusal keeps the form; a batch asks first with its total.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_video_is_created_from_the_panel_and_run_again() {
+    use support::fake_anyfast::CreateOutcome;
+    if !e2e_available() {
+        return;
+    }
+    let _window = WINDOW.lock().await;
+    let fake = FakeAnyfast::start().await;
+    let data = temp_dir("e2e-create");
+    std::fs::write(data.join("settings.json"), r#"{"auto_save": false}"#).unwrap();
+    let driver = Driver::launch(APP, env(&fake, &data, Some(FAKE_KEY))).await;
+    driver.ready().await;
+    driver.click("#new-video-button").await;
+    settle().await;
+    driver.screenshot("create-empty-light-en").await;
+    driver
+        .type_into("#create-prompt", "A cat running on grass")
+        .await;
+    driver
+        .exec("const s = document.getElementById('create-resolution'); s.value = '720P'; s.dispatchEvent(new Event('change', {bubbles: true})); return true;", vec![])
+        .await;
+    let cost = driver
+        .wait_for("the cost", "return document.getElementById('create-cost').textContent.includes('720P') && document.getElementById('create-cost').textContent", vec![])
+        .await;
+    assert_eq!(cost, json!("1 task: 5 s at 720P"));
+    settle().await;
+    driver.screenshot("create-filled-light-en").await;
+    driver.click("#create-submit").await;
+    let id = fake_created_id(&fake, 1).await;
+    chip_of(&driver, &id, "Succeeded").await;
+    assert_eq!(fake.created()[0]["prompt"], "A cat running on grass");
+
+    // Run again with a new seed: a second POST, another seed, the same prompt.
+    select_row(&driver, &id).await;
+    driver.click("#run-seed").await;
+    let second = fake_created_id(&fake, 2).await;
+    chip_of(&driver, &second, "Succeeded").await;
+    let sent = fake.created();
+    assert_eq!(sent[1]["prompt"], "A cat running on grass");
+    assert!(sent[1]["seed"].is_u64(), "a new seed: {}", sent[1]);
+
+    // A refusal shows the gateway's words in the panel, and the form stays.
+    fake.next_create(CreateOutcome::Refuse(Reply::json(
+        403,
+        json!({"code": "insufficient_user_quota", "message": "用户额度不足，剩余额度: ＄0.012000", "data": null}),
+    )));
+    driver.click("#new-video-button").await;
+    driver.click("#create-submit").await;
+    let refused = driver
+        .wait_for("the refusal", "return document.getElementById('create-error').hidden ? null : document.getElementById('create-error').textContent", vec![])
+        .await;
+    assert!(
+        refused.as_str().unwrap().contains("用户额度不足"),
+        "{refused}"
+    );
+    let kept = driver
+        .exec(
+            "return document.getElementById('create-prompt').value",
+            vec![],
+        )
+        .await;
+    assert_eq!(kept, json!("A cat running on grass"));
+    settle().await;
+    driver.screenshot("create-refused-light-en").await;
+
+    // A batch of 2 prompts × 2 variations asks first, with its total.
+    driver
+        .exec("const p = document.getElementById('create-prompt'); p.value = 'a cat\\na dog'; const c = document.getElementById('create-count'); c.value = '2'; p.dispatchEvent(new Event('input', {bubbles: true})); return true;", vec![])
+        .await;
+    driver.click("#create-submit").await;
+    let question = driver
+        .wait_for("the confirmation", "return document.getElementById('confirm-dialog').open && document.getElementById('confirm-text').textContent", vec![])
+        .await;
+    assert_eq!(
+        question,
+        json!("Create 4 tasks: 20 s at 720P? Each task may be charged.")
+    );
+    driver.click("#confirm-ok").await;
+    fake_created_id(&fake, 6).await;
+    driver.click("#theme-button").await;
+    driver.click("#lang-button").await;
+    driver.click("#new-video-button").await;
+    settle().await;
+    driver.screenshot("create-filled-dark-zh").await;
+    driver.quit().await;
+}
+
+/// Waits until the fake has created `n` tasks and returns the newest one's ID.
+async fn fake_created_id(fake: &FakeAnyfast, n: usize) -> String {
+    for _ in 0..100 {
+        let ids = fake.created_ids();
+        if ids.len() >= n {
+            return ids[n - 1].clone();
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the fake never created task {n}");
+}
+
+/// WebKit paints a moment after the DOM changes; a screenshot waits for it.
+async fn settle() {
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+}

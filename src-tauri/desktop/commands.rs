@@ -12,6 +12,7 @@ use tauri_plugin_dialog::DialogExt;
 use tauri_plugin_opener::OpenerExt;
 
 use crate::error::Error;
+use crate::gateway::{Balance, CreateRequest};
 use crate::ids::TaskId;
 use crate::keys::KeyStatus;
 use crate::paddock::{DestinationTicket, Paddock, SettingsView};
@@ -202,6 +203,21 @@ pub async fn save_video(
         })
         .await?;
     Ok(saved.display().to_string())
+}
+
+/// Creates one task (one POST; never repeated) and starts watching it.
+#[tauri::command]
+pub async fn create_task(
+    paddock: State<'_, Paddock>,
+    request: CreateRequest,
+) -> Result<String, Error> {
+    paddock.create(&request).await
+}
+
+/// The key's balance where the gateway tells it, else null.
+#[tauri::command]
+pub async fn gateway_balance(paddock: State<'_, Paddock>) -> Result<Option<Balance>, Error> {
+    paddock.balance().await
 }
 
 /// Stops a running download.

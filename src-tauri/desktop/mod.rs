@@ -97,6 +97,8 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>, paddock: Paddock) -> ta
             commands::show_in_folder,
             commands::open_video_externally,
             commands::choose_folder,
+            commands::create_task,
+            commands::gateway_balance,
         ])
 }
 

@@ -61,6 +61,10 @@ export function saveVideo(id, ticket, onProgress) {
   channel.onmessage = onProgress;
   return call('save_video', { id, ticket, onProgress: channel });
 }
+/** Creates one task (one POST, never repeated); returns its ID. @param {any} request */
+export const createTask = (request) => call('create_task', { request });
+/** The key's balance where the gateway tells it, else null. */
+export const gatewayBalance = () => call('gateway_balance');
 /** Asks for a folder; returns its path, or null. */
 export const chooseFolder = () => call('choose_folder');
 /** @param {string} id */

@@ -10,11 +10,13 @@ import { renderList, bindList, reveal, focusRow } from './list-view.js';
 import { renderDetail, renderMulti, renderSaveProgress } from './detail-view.js';
 import { showToast, showBanner, bannerShown, showPage, markReady, readFilter, confirm, copyToClipboard, bindShell } from './shell-view.js';
 import { createSettingsController } from './settings-controller.js';
+import { createCreateController } from './create-controller.js';
 import { measureToPaint } from './perf.js';
 
 /** @param {import('./store.js').Store} store */
 export function createController(store) {
   const settings = createSettingsController(store, render);
+  const creator = createCreateController((id) => select(id, undefined, false));
   let detailToken = 0;
   /** The key of what the pane shows now (see `store.detailKey`). */
   let shownDetail = '';
@@ -27,6 +29,7 @@ export function createController(store) {
     onCancelSave: (id) => api.cancelDownload(id).catch(() => {}),
     onShowInFolder: (id) => api.showInFolder(id).catch((e) => showToast(errorText(e))),
     onOpenExternal: (id) => api.openVideoExternally(id).catch((e) => showToast(errorText(e))),
+    onRunAgain: (item, mode) => creator.runAgain(item, mode),
   };
 
   function renderRows() {
@@ -187,6 +190,7 @@ export function createController(store) {
       if (next) select(next);
     }, () => confirmRemove([...store.selected]));
     settings.bind();
+    creator.bind();
   }
 
   async function start() {

@@ -16,7 +16,7 @@ const detail = /** @type {HTMLElement} */ (byId('detail'));
  * @typedef {{received: number, total: number | null, bytes_per_sec: number}} DownloadProgress
  * @typedef {{onRefresh: (id: string) => void, onCopy: (text: string) => void, onRemove: (ids: string[]) => void,
  *   onSave: (id: string) => void, onCancelSave: (id: string) => void, onShowInFolder: (id: string) => void,
- *   onOpenExternal: (id: string) => void}} DetailHandlers
+ *   onOpenExternal: (id: string) => void, onRunAgain: (item: any, mode: string) => void}} DetailHandlers
  */
 
 /**
@@ -108,6 +108,14 @@ export function renderDetail(item, handlers, progress = null) {
     const copyUrl = el('button', 'ghost', t('detail.copyUrl'));
     copyUrl.addEventListener('click', () => handlers.onCopy(row.video_url));
     actions.append(copyUrl);
+  }
+  // Run again: the stored request of a task created here, or (for a pasted task) a
+  // panel filled in from what its answer tells.
+  for (const [mode, key] of item.created ? [['same', 'detail.runAgain'], ['seed', 'detail.newSeed'], ['edit', 'detail.editRun']] : [['edit', 'detail.editRun']]) {
+    const again = el('button', 'ghost', t(key));
+    again.id = `run-${mode}`;
+    again.addEventListener('click', () => handlers.onRunAgain(item, mode));
+    actions.append(again);
   }
   const remove = el('button', 'ghost danger', t('detail.remove'));
   remove.id = 'remove-task';

@@ -43,6 +43,7 @@ function rowElement(row, selected) {
     top.append(dot);
   }
   top.append(idBox);
+  if (row.model) top.append(el('span', 'tag', t('create.createdHere')));
   if (row.checking) top.append(el('span', 'spinner'));
   top.append(chip(row));
   li.append(top);

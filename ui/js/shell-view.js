@@ -67,10 +67,14 @@ export function readFilter() {
   return { status: statusFilter.value, query: search.value };
 }
 
-/** Asks before something is removed; `onYes` runs only on a yes. @param {string} text */
-export function confirm(text, onYes) {
+/**
+ * Asks before something is removed (or sent); `onYes` runs only on a yes.
+ * @param {string} text @param {() => void} onYes @param {string} [yes] the button's word
+ */
+export function confirm(text, onYes, yes = t('confirm.remove')) {
   const dialog = /** @type {HTMLDialogElement} */ (byId('confirm-dialog'));
   byId('confirm-text').textContent = text;
+  byId('confirm-ok').textContent = yes;
   dialog.returnValue = '';
   dialog.onclose = () => {
     if (dialog.returnValue === 'ok') onYes();
