@@ -26,6 +26,7 @@ const COMMANDS: &[&str] = &[
     "choose_folder",
     "create_task",
     "gateway_balance",
+    "recent_prompts",
 ];
 
 fn main() {

@@ -36,6 +36,12 @@ pub struct Settings {
     pub notifications: bool,
     /// The largest video any save accepts, in MiB (2048 = 2 GiB).
     pub max_video_mb: u64,
+    /// What a second costs at 720P and at 1080P, in `currency`; empty: unknown
+    /// (Anyfast publishes no price list, so only the user can say).
+    pub price_720p: String,
+    pub price_1080p: String,
+    /// The currency symbol prices are written in.
+    pub currency: String,
 }
 
 impl Settings {
@@ -58,6 +64,9 @@ impl Default for Settings {
             save_folder: String::new(),
             notifications: true,
             max_video_mb: crate::videos::DEFAULT_MAX_BYTES >> 20,
+            price_720p: String::new(),
+            price_1080p: String::new(),
+            currency: "$".into(),
         }
     }
 }
@@ -157,6 +166,28 @@ impl SettingsFile {
                 what: "the save folder (a full path, such as /home/me/Videos)",
             });
         }
+        for (price, what) in [
+            (&settings.price_720p, "the price per second at 720P"),
+            (&settings.price_1080p, "the price per second at 1080P"),
+        ] {
+            let ok = price.trim().is_empty()
+                || price
+                    .trim()
+                    .parse::<f64>()
+                    .is_ok_and(|p| p.is_finite() && p >= 0.0);
+            if !ok {
+                return Err(Error::InvalidSetting {
+                    value: price.clone(),
+                    what,
+                });
+            }
+        }
+        if settings.currency.chars().count() > 8 {
+            return Err(Error::InvalidSetting {
+                value: settings.currency.clone(),
+                what: "the currency",
+            });
+        }
         if !MAX_VIDEO_MB_RANGE.contains(&settings.max_video_mb) {
             return Err(Error::InvalidSetting {
                 value: settings.max_video_mb.to_string(),
@@ -216,6 +247,9 @@ mod tests {
             save_folder: "/tmp/videos".into(),
             notifications: false,
             max_video_mb: 300,
+            price_720p: "0.14".into(),
+            price_1080p: String::new(),
+            currency: "¥".into(),
         };
         file.save(&s).unwrap();
         assert_eq!(file.load().settings, s);

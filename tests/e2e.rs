@@ -775,7 +775,14 @@ async fn a_video_is_created_from_the_panel_and_run_again() {
     let _window = WINDOW.lock().await;
     let fake = FakeAnyfast::start().await;
     let data = temp_dir("e2e-create");
-    std::fs::write(data.join("settings.json"), r#"{"auto_save": false}"#).unwrap();
+    std::fs::write(
+        data.join("settings.json"),
+        r#"{"auto_save": false, "price_720p": "0.14"}"#,
+    )
+    .unwrap();
+    fake.set_balance(Some(
+        json!({"code": true, "data": {"total_available": 3750000, "total_used": 0}}),
+    ));
     let driver = Driver::launch(APP, env(&fake, &data, Some(FAKE_KEY))).await;
     driver.ready().await;
     driver.click("#new-video-button").await;
@@ -790,7 +797,15 @@ async fn a_video_is_created_from_the_panel_and_run_again() {
     let cost = driver
         .wait_for("the cost", "return document.getElementById('create-cost').textContent.includes('720P') && document.getElementById('create-cost').textContent", vec![])
         .await;
-    assert_eq!(cost, json!("1 task: 5 s at 720P"));
+    assert_eq!(cost, json!("1 task: 5 s at 720P ≈ $0.70"));
+    let balance = driver
+        .wait_for(
+            "the balance",
+            "return document.getElementById('create-balance').textContent",
+            vec![],
+        )
+        .await;
+    assert_eq!(balance, json!("Balance: $7.50"));
     settle().await;
     driver.screenshot("create-filled-light-en").await;
     driver.click("#create-submit").await;
@@ -806,6 +821,19 @@ async fn a_video_is_created_from_the_panel_and_run_again() {
     let sent = fake.created();
     assert_eq!(sent[1]["prompt"], "A cat running on grass");
     assert!(sent[1]["seed"].is_u64(), "a new seed: {}", sent[1]);
+
+    // The prompt history offers what was used before.
+    driver.click("#new-video-button").await;
+    driver.type_into("#create-recent", "cat").await;
+    let offered = driver
+        .wait_for(
+            "the prompt history",
+            "const o = document.querySelector('#create-recent-list option'); return o && o.value",
+            vec![],
+        )
+        .await;
+    assert_eq!(offered, json!("A cat running on grass"));
+    driver.click("#create-cancel").await;
 
     // A refusal shows the gateway's words in the panel, and the form stays.
     fake.next_create(CreateOutcome::Refuse(Reply::json(
@@ -841,7 +869,7 @@ async fn a_video_is_created_from_the_panel_and_run_again() {
         .await;
     assert_eq!(
         question,
-        json!("Create 4 tasks: 20 s at 720P? Each task may be charged.")
+        json!("Create 4 tasks: 20 s at 720P ≈ $2.80? Each task may be charged.")
     );
     driver.click("#confirm-ok").await;
     fake_created_id(&fake, 6).await;

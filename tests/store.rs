@@ -213,3 +213,35 @@ fn rows_with_wrong_types_do_not_cost_the_whole_history() {
     expected.sort();
     assert_eq!(support::stored_ids(&dir), expected);
 }
+
+/// The panel's prompt history: prompts of tasks created here, newest first, each
+/// once, filtered by what is typed.
+#[test]
+fn recent_prompts_come_newest_first_once_each() {
+    use paddock::tasks::CreatedHere;
+    let dir = temp_dir("store-prompts");
+    let store = TaskStore::open(&dir).unwrap().store;
+    let made = |label: &str, at: i64, prompt: &str| {
+        let mut r = TaskRecord::new(&task_id(label), "https://gw.example.com", at);
+        r.created = Some(CreatedHere {
+            model: "t2v".into(),
+            request: json!({"model": "happyhorse-1.0-t2v", "prompt": prompt}),
+            sent_at: at,
+        });
+        r
+    };
+    store
+        .insert_new(&[
+            made("p1", 1, "A cat running"),
+            made("p2", 2, "A dog barking"),
+            made("p3", 3, "A cat running"),
+            TaskRecord::new(&task_id("pasted"), "https://gw.example.com", 4),
+        ])
+        .unwrap();
+    assert_eq!(
+        store.recent_prompts("", 20).unwrap(),
+        ["A cat running", "A dog barking"]
+    );
+    assert_eq!(store.recent_prompts("DOG", 20).unwrap(), ["A dog barking"]);
+    assert_eq!(store.recent_prompts("", 1).unwrap(), ["A cat running"]);
+}

@@ -214,6 +214,16 @@ pub async fn create_task(
     paddock.create(&request).await
 }
 
+/// Prompts used before that contain `query`, newest first.
+#[tauri::command]
+pub async fn recent_prompts(
+    paddock: State<'_, Paddock>,
+    query: String,
+) -> Result<Vec<String>, Error> {
+    let query: String = query.chars().take(200).collect();
+    paddock.recent_prompts(query).await
+}
+
 /// The key's balance where the gateway tells it, else null.
 #[tauri::command]
 pub async fn gateway_balance(paddock: State<'_, Paddock>) -> Result<Option<Balance>, Error> {

@@ -99,6 +99,7 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>, paddock: Paddock) -> ta
             commands::choose_folder,
             commands::create_task,
             commands::gateway_balance,
+            commands::recent_prompts,
         ])
 }
 

@@ -44,6 +44,14 @@ impl Paddock {
         Ok(created.task_id)
     }
 
+    /// Prompts used before (tasks created here), newest first, matching `query`.
+    pub async fn recent_prompts(&self, query: String) -> Result<Vec<String>, Error> {
+        let store = std::sync::Arc::clone(&self.store);
+        tokio::task::spawn_blocking(move || store.recent_prompts(&query, 20))
+            .await
+            .map_err(|e| Error::HistoryOpen(e.to_string()))?
+    }
+
     /// The key's balance on the gateway in force, or None when the gateway does not
     /// tell. Asked only when the user (or a submission) asks, never in a loop.
     pub async fn balance(&self) -> Result<Option<Balance>, Error> {

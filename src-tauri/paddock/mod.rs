@@ -52,7 +52,7 @@ pub struct Paddock {
     settings_file: SettingsFile,
     settings: Mutex<Settings>,
     data_dir: PathBuf,
-    store: Arc<TaskStore>,
+    pub(crate) store: Arc<TaskStore>,
     pub(crate) tracker: OnceLock<Tracker>,
     /// Destinations the user chose in the save dialog, by token: the page holds the
     /// token, never the path, so it cannot make Paddock write anywhere else.

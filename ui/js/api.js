@@ -63,6 +63,8 @@ export function saveVideo(id, ticket, onProgress) {
 }
 /** Creates one task (one POST, never repeated); returns its ID. @param {any} request */
 export const createTask = (request) => call('create_task', { request });
+/** Prompts used before that contain `query`, newest first. @param {string} query */
+export const recentPrompts = (query) => call('recent_prompts', { query });
 /** The key's balance where the gateway tells it, else null. */
 export const gatewayBalance = () => call('gateway_balance');
 /** Asks for a folder; returns its path, or null. */

@@ -16,7 +16,7 @@ import { measureToPaint } from './perf.js';
 /** @param {import('./store.js').Store} store */
 export function createController(store) {
   const settings = createSettingsController(store, render);
-  const creator = createCreateController((id) => select(id, undefined, false));
+  const creator = createCreateController((id) => select(id, undefined, false), () => store.settings);
   let detailToken = 0;
   /** The key of what the pane shows now (see `store.detailKey`). */
   let shownDetail = '';

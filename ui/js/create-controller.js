@@ -8,19 +8,58 @@ import { buildRequests, costText, requestFromBody, requestFromTask } from './cre
 import * as view from './create-view.js';
 import { confirm, showToast } from './shell-view.js';
 
-/** @param {(id: string) => void} onCreated selects the new task in the list */
-export function createCreateController(onCreated) {
+/** Stock gateways count 500,000 quota units per US dollar. */
+const UNITS_PER_DOLLAR = 500000;
+/** The balance is asked at most this often (and after each submission). */
+const BALANCE_EVERY_MS = 60000;
+
+/**
+ * @param {(id: string) => void} onCreated selects the new task in the list
+ * @param {() => any} settings the settings in force (prices per second)
+ */
+export function createCreateController(onCreated, settings) {
   let sending = false;
+  let balanceAskedAt = 0;
 
   function refresh() {
     const { requests } = buildRequests(view.read());
-    view.update(costText(requests));
+    view.update(costText(requests, settings()));
+  }
+
+  /** Shows the balance where the gateway tells it; says nothing where it does not. */
+  async function showBalance(force = false) {
+    if (!force && Date.now() - balanceAskedAt < BALANCE_EVERY_MS) return;
+    balanceAskedAt = Date.now();
+    try {
+      const balance = await api.gatewayBalance();
+      if (!balance) view.showBalance('');
+      else if (balance.unlimited) view.showBalance('');
+      else view.showBalance(t('create.balance', { money: `$${(balance.available / UNITS_PER_DOLLAR).toFixed(2)}` }));
+    } catch {
+      view.showBalance('');
+    }
   }
 
   function open(prefill = null) {
     if (prefill) view.fill(prefill);
     view.open();
     refresh();
+    showBalance();
+    findPrompts();
+  }
+
+  /** The prompt history, searched as the user types in its box. */
+  let lastPrompts = /** @type {string[]} */ ([]);
+  async function findPrompts() {
+    const query = view.recentQuery();
+    if (lastPrompts.includes(query)) {
+      // Picked from the list: into the form.
+      view.usePrompt(query);
+      refresh();
+      return;
+    }
+    lastPrompts = await api.recentPrompts(query).catch(() => []);
+    view.offerPrompts(lastPrompts);
   }
 
   async function send(requests) {
@@ -42,7 +81,10 @@ export function createCreateController(onCreated) {
     } finally {
       sending = false;
       view.setBusy(false);
-      if (created.length > 0) onCreated(created[0]);
+      if (created.length > 0) {
+        onCreated(created[0]);
+        showBalance(true);
+      }
     }
   }
 
@@ -55,10 +97,11 @@ export function createCreateController(onCreated) {
     }
     view.showError(null);
     if (requests.length === 1) send(requests);
-    else confirm(t('create.confirm', { summary: costText(requests) }), () => send(requests), t('create.submit'));
+    else confirm(t('create.confirm', { summary: costText(requests, settings()) }), () => send(requests), t('create.submit'));
   }
 
   function bind() {
+    document.getElementById('create-recent')?.addEventListener('input', findPrompts);
     view.bind({
       onChange: refresh,
       onSubmit: submit,

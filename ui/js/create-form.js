@@ -69,14 +69,22 @@ export function buildRequests(form) {
   return { requests, error: null };
 }
 
-/** "4 tasks: 20 s at 720P", what a click will cost in billed seconds. */
-export function costText(requests) {
+/**
+ * "4 tasks: 20 s at 720P", what a click will bill, and "≈ $2.80" when the user set
+ * a price per second for that tier.
+ * @param {any[]} requests
+ * @param {{price_720p?: string, price_1080p?: string, currency?: string} | null} [prices]
+ */
+export function costText(requests, prices = null) {
   if (requests.length === 0) return '';
   const tasks = requests.length === 1 ? t('create.task') : t('create.tasks', { n: requests.length });
   const tier = requests[0].resolution || '1080P';
   if (requests.some((r) => r.model === 'edit')) return t('create.costEdit', { tasks, tier });
   const seconds = requests.reduce((sum, r) => sum + (r.duration ?? 5), 0);
-  return t('create.cost', { tasks, seconds, tier });
+  const text = t('create.cost', { tasks, seconds, tier });
+  const perSecond = Number.parseFloat((tier === '720P' ? prices?.price_720p : prices?.price_1080p) ?? '');
+  if (!Number.isFinite(perSecond)) return text;
+  return `${text} ≈ ${prices?.currency ?? '$'}${(perSecond * seconds).toFixed(2)}`;
 }
 
 /**

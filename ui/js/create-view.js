@@ -152,6 +152,31 @@ export function bind(handlers) {
   byId('create-dice').addEventListener('click', handlers.onDice);
 }
 
+/** @param {string} text the balance line, or '' to show none */
+export function showBalance(text) {
+  const line = byId('create-balance');
+  line.textContent = text;
+  line.hidden = !text;
+}
+
+/** Offers these prompts in the history box. @param {string[]} prompts */
+export function offerPrompts(prompts) {
+  byId('create-recent-list').replaceChildren(...prompts.map((p) => {
+    const option = /** @type {HTMLOptionElement} */ (el('option'));
+    option.value = p;
+    return option;
+  }));
+}
+
+/** What is typed in the history box. */
+export const recentQuery = () => /** @type {HTMLInputElement} */ (byId('create-recent')).value;
+
+/** Puts a prompt from the history into the form. @param {string} text */
+export function usePrompt(text) {
+  prompt.value = text;
+  /** @type {HTMLInputElement} */ (byId('create-recent')).value = '';
+}
+
 export function setSeed(value) {
   seed.value = String(value);
 }

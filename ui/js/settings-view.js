@@ -15,6 +15,9 @@ const autoSave = /** @type {HTMLInputElement} */ (document.getElementById('auto-
 const saveFolder = /** @type {HTMLInputElement} */ (document.getElementById('save-folder'));
 const notifications = /** @type {HTMLInputElement} */ (document.getElementById('notifications'));
 const maxVideoMb = /** @type {HTMLInputElement} */ (document.getElementById('max-video-mb'));
+const price720 = /** @type {HTMLInputElement} */ (document.getElementById('price-720p'));
+const price1080 = /** @type {HTMLInputElement} */ (document.getElementById('price-1080p'));
+const currency = /** @type {HTMLInputElement} */ (document.getElementById('currency'));
 
 export function open() {
   showError(null);
@@ -41,6 +44,9 @@ export function fill(s) {
   saveFolder.placeholder = s.default_save_folder;
   notifications.checked = s.notifications;
   maxVideoMb.value = String(s.max_video_mb);
+  price720.value = s.price_720p ?? '';
+  price1080.value = s.price_1080p ?? '';
+  currency.value = s.currency ?? '$';
   baseUrlNote.hidden = !s.env_base_url;
   baseUrlNote.textContent = s.env_base_url ? t('settings.baseUrlEnv', { url: s.env_base_url }) : '';
 }
@@ -54,6 +60,9 @@ export function read() {
     save_folder: saveFolder.value.trim(),
     notifications: notifications.checked,
     max_video_mb: Number.parseInt(maxVideoMb.value, 10) || 0,
+    price_720p: price720.value.trim(),
+    price_1080p: price1080.value.trim(),
+    currency: currency.value.trim(),
   };
 }
 

@@ -48,3 +48,10 @@ test('run again from a stored body, every model', async () => {
   const pasted = requestFromTask({ action: 'generate', prompt: '一只猫', resolution: '720P', ratio: '16:9', duration: 5.04 });
   assert.deepEqual([pasted.model, pasted.prompt, pasted.duration], ['t2v', '一只猫', 5]);
 });
+
+test('money appears only where the user set a price for the tier', () => {
+  const { requests } = buildRequests(form({ count: 2 }));
+  assert.equal(costText(requests, { price_720p: '0.14', price_1080p: '', currency: '$' }), '2 tasks: 10 s at 720P ≈ $1.40');
+  assert.equal(costText(requests, { price_720p: '', price_1080p: '0.24', currency: '$' }), '2 tasks: 10 s at 720P');
+  assert.equal(costText(requests, null), '2 tasks: 10 s at 720P');
+});

@@ -217,4 +217,12 @@ export default {
   'detail.newSeed': "New seed",
   'detail.editRun': "Edit and run",
   'create.diceLabel': "Random",
+  'settings.price720': "Price per second at 720P",
+  'settings.price1080': "Price per second at 1080P",
+  'settings.currency': "Currency",
+  'settings.priceUnknown': "not set",
+  'create.balance': "Balance: {money}",
+  'create.balanceUnits': "Balance: {units} units",
+  'create.recent': "Prompts used before",
+  'create.recentHint': "Search your earlier prompts",
 };

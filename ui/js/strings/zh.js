@@ -217,4 +217,12 @@ export default {
   'detail.newSeed': "换个种子",
   'detail.editRun': "编辑后运行",
   'create.diceLabel': "随机",
+  'settings.price720': "720P 每秒价格",
+  'settings.price1080': "1080P 每秒价格",
+  'settings.currency': "货币符号",
+  'settings.priceUnknown': "未设置",
+  'create.balance': "余额：{money}",
+  'create.balanceUnits': "余额：{units} 单位",
+  'create.recent': "用过的提示词",
+  'create.recentHint': "搜索以前的提示词",
 };
