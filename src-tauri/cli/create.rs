@@ -3,19 +3,83 @@
 //! byte is sent, and a batch asks first.
 
 use std::io::{IsTerminal, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde_json::json;
 
 use super::output::detail_json;
-use super::{fail, start, CreateArgs};
+use super::{fail, start};
 use crate::error::Error;
 use crate::gateway::{
     data_url_from_file, CreateRequest, ImageUse, Model, DEFAULT_UNITS_PER_DOLLAR,
 };
 use crate::paddock::Paddock;
 use crate::tasks::NoEvents;
+
+/// What `paddock create` sends.
+#[derive(clap::Args, Debug, Clone)]
+pub struct CreateArgs {
+    /// t2v (text), i2v (first frame), r2v (reference images) or edit (a video).
+    #[arg(long, value_parser = parse_model, default_value = "t2v")]
+    pub model: Model,
+    /// The prompt.
+    #[arg(long)]
+    pub prompt: Option<String>,
+    /// A file with one prompt per line (several lines make a batch).
+    #[arg(long, value_name = "FILE")]
+    pub prompt_file: Option<PathBuf>,
+    /// An image URL or a local file (i2v: one; r2v: one to three).
+    #[arg(long, value_name = "URL|FILE")]
+    pub image: Vec<String>,
+    /// The video to edit (a URL).
+    #[arg(long, value_name = "URL")]
+    pub video: Option<String>,
+    /// The reference image of an edit (a URL or a local file).
+    #[arg(long, value_name = "URL|FILE")]
+    pub reference: Option<String>,
+    /// 720P or 1080P (default: the gateway's, 1080P).
+    #[arg(long)]
+    pub resolution: Option<String>,
+    /// 16:9, 9:16, 1:1, 4:3 or 3:4 (t2v and r2v).
+    #[arg(long)]
+    pub ratio: Option<String>,
+    /// Seconds, 3 to 15 (default 5; not for edits).
+    #[arg(long)]
+    pub duration: Option<u8>,
+    /// The seed (the next tasks of --count take the next seeds).
+    #[arg(long)]
+    pub seed: Option<u32>,
+    /// No "Happy Horse" mark in the corner.
+    #[arg(long)]
+    pub no_watermark: bool,
+    /// Variations of each prompt.
+    #[arg(long, default_value_t = 1)]
+    pub count: u32,
+    /// Create a batch without asking.
+    #[arg(long)]
+    pub yes: bool,
+    /// Watch the new tasks until they finish.
+    #[arg(long)]
+    pub wait: bool,
+    /// Save each video into this folder (implies --wait).
+    #[arg(long, value_name = "DIR")]
+    pub save: Option<PathBuf>,
+    /// One JSON object per line.
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn parse_model(text: &str) -> Result<Model, String> {
+    match text {
+        "t2v" => Ok(Model::T2v),
+        "i2v" => Ok(Model::I2v),
+        "r2v" => Ok(Model::R2v),
+        "edit" => Ok(Model::Edit),
+        other => Model::from_api_name(other)
+            .ok_or_else(|| format!("{other:?} is not a model: use t2v, i2v, r2v or edit")),
+    }
+}
 
 /// A URL as it is, or a local file made a `data:` URL after its checks.
 fn image_source(text: &str, use_: ImageUse) -> Result<String, Error> {

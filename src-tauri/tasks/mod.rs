@@ -5,6 +5,7 @@
 mod gate;
 pub mod policy;
 mod poller;
+mod prompts;
 mod record;
 mod rows;
 mod saving;

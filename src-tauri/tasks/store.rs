@@ -93,7 +93,7 @@ impl From<rusqlite::Error> for OpenFailure {
     }
 }
 
-fn write_err(e: rusqlite::Error) -> Error {
+pub(super) fn write_err(e: rusqlite::Error) -> Error {
     Error::HistoryWrite(e.to_string())
 }
 
@@ -175,7 +175,7 @@ impl TaskStore {
         })
     }
 
-    fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
+    pub(super) fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
     }
 
@@ -330,46 +330,6 @@ impl TaskStore {
         }
         tx.commit().map_err(write_err)?;
         Ok(true)
-    }
-
-    /// The prompts of tasks created from Paddock, newest first, each once, that
-    /// contain `query` (any case): the panel's prompt history.
-    pub fn recent_prompts(&self, query: &str, limit: usize) -> Result<Vec<String>, Error> {
-        let conn = self.conn();
-        let mut stmt = conn
-            .prepare(
-                "SELECT created_json FROM tasks WHERE created_json IS NOT NULL
-                 ORDER BY added_at DESC LIMIT 2000",
-            )
-            .map_err(write_err)?;
-        let mut rows = stmt.query([]).map_err(write_err)?;
-        let wanted = query.trim().to_lowercase();
-        let mut prompts: Vec<String> = Vec::new();
-        while let Some(row) = rows.next().map_err(write_err)? {
-            let Ok(text) = row.get::<_, String>(0) else {
-                continue;
-            };
-            let Ok(created) = serde_json::from_str::<Value>(&text) else {
-                continue;
-            };
-            let request = &created["request"];
-            let prompt = request["prompt"]
-                .as_str()
-                .or_else(|| request["input"]["prompt"].as_str())
-                .unwrap_or("")
-                .trim();
-            if prompt.is_empty()
-                || prompts.iter().any(|p| p == prompt)
-                || !prompt.to_lowercase().contains(&wanted)
-            {
-                continue;
-            }
-            prompts.push(prompt.to_owned());
-            if prompts.len() >= limit {
-                break;
-            }
-        }
-        Ok(prompts)
     }
 
     pub fn remove(&self, ids: &[String]) -> Result<usize, Error> {
