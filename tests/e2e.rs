@@ -897,3 +897,39 @@ async fn fake_created_id(fake: &FakeAnyfast, n: usize) -> String {
 async fn settle() {
     tokio::time::sleep(std::time::Duration::from_millis(400)).await;
 }
+
+/// "Edit and run" on a task made elsewhere fills the panel from its answer and
+/// says what was guessed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn edit_and_run_on_a_pasted_task_says_what_was_guessed() {
+    if !e2e_available() {
+        return;
+    }
+    let _window = WINDOW.lock().await;
+    let fake = FakeAnyfast::start().await;
+    let id = task_id("e2epastedrun");
+    fake.script(&id, vec![Reply::state("success-seed-example")]);
+    let data = temp_dir("e2e-pasted-run");
+    std::fs::write(data.join("settings.json"), r#"{"auto_save": false}"#).unwrap();
+    let driver = Driver::launch(APP, env(&fake, &data, Some(FAKE_KEY))).await;
+    driver.ready().await;
+    add(&driver, &id).await;
+    chip_of(&driver, &id, "Succeeded").await;
+    select_row(&driver, &id).await;
+    driver.click("#run-edit").await;
+    let prompt = driver
+        .wait_for("the panel, filled in", "return document.getElementById('create-dialog').open && document.getElementById('create-prompt').value", vec![])
+        .await;
+    assert_eq!(prompt, json!("一只猫在草地上奔跑"));
+    let guessed = driver.text("#create-guessed").await;
+    assert!(guessed.contains("guess"), "{guessed}");
+    let resolution = driver
+        .exec(
+            "return document.getElementById('create-resolution').value",
+            vec![],
+        )
+        .await;
+    assert_eq!(resolution, json!("720P"));
+    assert!(fake.created().is_empty(), "nothing is sent until Create");
+    driver.quit().await;
+}

@@ -40,7 +40,8 @@ export function createCreateController(onCreated, settings) {
     }
   }
 
-  function open(prefill = null) {
+  function open(prefill = null, guessed = '') {
+    view.showGuessed(guessed);
     if (prefill) view.fill(prefill);
     view.open();
     refresh();
@@ -127,9 +128,14 @@ export function createCreateController(onCreated, settings) {
   function runAgain(item, mode) {
     const request = item.created ? requestFromBody(item.created.model, item.created.request) : requestFromTask(item.task);
     const local = [...request.images, request.reference].some((u) => u && !/^https?:/.test(u));
+    if (!item.created) {
+      // A task made elsewhere: what its answer tells, and the model is a guess.
+      open(request, t('create.guessed'));
+      return;
+    }
     if (mode === 'edit' || local) {
       // A local file is not kept in the history: the panel asks for it again.
-      open(request);
+      open(request, local ? t('create.localAgain') : '');
       return;
     }
     if (mode === 'seed') request.seed = Math.floor(Math.random() * 2147483647);

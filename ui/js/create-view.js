@@ -152,6 +152,13 @@ export function bind(handlers) {
   byId('create-dice').addEventListener('click', handlers.onDice);
 }
 
+/** Says which fields of the form were guessed, or nothing. @param {string} text */
+export function showGuessed(text) {
+  const line = byId('create-guessed');
+  line.textContent = text;
+  line.hidden = !text;
+}
+
 /** @param {string} text the balance line, or '' to show none */
 export function showBalance(text) {
   const line = byId('create-balance');

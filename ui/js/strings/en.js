@@ -225,4 +225,6 @@ export default {
   'create.balanceUnits': "Balance: {units} units",
   'create.recent': "Prompts used before",
   'create.recentHint': "Search your earlier prompts",
+  'create.guessed': "Filled in from the gateway’s answer: the prompt, resolution, ratio and duration. The model is a guess from its action, and images must be added again.",
+  'create.localAgain': "A local file is not kept in the history: choose it again.",
 };

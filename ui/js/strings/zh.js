@@ -225,4 +225,6 @@ export default {
   'create.balanceUnits': "余额：{units} 单位",
   'create.recent': "用过的提示词",
   'create.recentHint': "搜索以前的提示词",
+  'create.guessed': "根据网关的答复填写：提示词、分辨率、比例和时长。模型是根据 action 推测的，图片需要重新添加。",
+  'create.localAgain': "本地文件不会保存在历史中：请重新选择。",
 };
