@@ -34,6 +34,9 @@ pub struct Settings {
     pub save_folder: String,
     /// A desktop notification when a task succeeds or fails.
     pub notifications: bool,
+    /// Closing the window keeps Paddock watching and saving (in the tray, or in the
+    /// background until nothing is left to do).
+    pub keep_watching: bool,
     /// The largest video any save accepts, in MiB (2048 = 2 GiB).
     pub max_video_mb: u64,
     /// What a second costs at 720P and at 1080P, in `currency`; empty: unknown
@@ -63,6 +66,7 @@ impl Default for Settings {
             auto_save: true,
             save_folder: String::new(),
             notifications: true,
+            keep_watching: true,
             max_video_mb: crate::videos::DEFAULT_MAX_BYTES >> 20,
             price_720p: String::new(),
             price_1080p: String::new(),
@@ -246,6 +250,7 @@ mod tests {
             auto_save: false,
             save_folder: "/tmp/videos".into(),
             notifications: false,
+            keep_watching: false,
             max_video_mb: 300,
             price_720p: "0.14".into(),
             price_1080p: String::new(),

@@ -45,24 +45,15 @@ fn request(model: Model) -> CreateRequest {
     }
 }
 
+/// One text-to-video creation at `base`.
+async fn create_t2v(base: &BaseUrl) -> Result<paddock::gateway::Created, paddock::Error> {
+    client().create(base, &key(), &request(Model::T2v)).await
+}
+
 /// Our copies are the shared contract's, byte for byte, when it is beside the repo.
 #[test]
 fn fixtures_match_the_shared_contract() {
-    let shared = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures-create");
-    if !shared.exists() {
-        eprintln!("../shared is not beside this clone; comparing skipped");
-        return;
-    }
-    for entry in std::fs::read_dir(&shared).unwrap() {
-        let path = entry.unwrap().path();
-        let name = path.file_name().unwrap().to_string_lossy().to_string();
-        let ours = std::fs::read(format!(
-            "{}/tests/fixtures/anyfast-create/{name}",
-            env!("CARGO_MANIFEST_DIR")
-        ))
-        .unwrap();
-        assert_eq!(ours, std::fs::read(&path).unwrap(), "{name}");
-    }
+    support::assert_same_as_shared("fixtures-create", "anyfast-create", |_| true);
 }
 
 /// The body built for each model equals the contract's example, as JSON values.
@@ -220,10 +211,7 @@ async fn refusals_keep_the_gateway_words_and_charge_nothing() {
         ("error-400-openai-shape", 400, "Invalid value for 'ratio'"),
     ] {
         fake.next_create(CreateOutcome::Refuse(Reply::json(status, fixture(name))));
-        let err = client()
-            .create(&base, &key(), &request(Model::T2v))
-            .await
-            .unwrap_err();
+        let err = create_t2v(&base).await.unwrap_err();
         assert_eq!(err.code(), "refused", "{name}: {err}");
         assert_eq!(err.exit_code(), 6);
         assert!(err.to_string().contains(words), "{name}: {err}");
@@ -238,10 +226,7 @@ async fn a_lost_answer_is_an_unknown_outcome_and_never_a_second_post() {
     let fake = FakeAnyfast::start().await;
     let base = BaseUrl::parse(&fake.base_url).unwrap();
     fake.next_create(CreateOutcome::DropAfterCreating);
-    let err = client()
-        .create(&base, &key(), &request(Model::T2v))
-        .await
-        .unwrap_err();
+    let err = create_t2v(&base).await.unwrap_err();
     assert_eq!(err.code(), "outcome_unknown", "{err}");
     assert_eq!(err.exit_code(), 7);
     assert!(

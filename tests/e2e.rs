@@ -933,3 +933,98 @@ async fn edit_and_run_on_a_pasted_task_says_what_was_guessed() {
     assert!(fake.created().is_empty(), "nothing is sent until Create");
     driver.quit().await;
 }
+
+/// Close the window (WM_DELETE_WINDOW, with no tray host) while a task still runs:
+/// Paddock keeps polling in the background, saves the video when the task
+/// succeeds, and then exits by itself.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn closing_the_window_keeps_watching_until_done_then_exits() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+    if !e2e_available() {
+        return;
+    }
+    let _window = WINDOW.lock().await;
+    let fake = FakeAnyfast::start().await;
+    let id = task_id("e2ebackground");
+    let mut replies = vec![Reply::state("in-progress"); 10];
+    replies.push(Reply::state("success-seed-example"));
+    fake.script(&id, replies);
+    let data = temp_dir("e2e-background");
+    let launch = env(&fake, &data, Some(FAKE_KEY));
+    let command = || {
+        let mut c = Command::new(APP);
+        c.envs(launch.env.iter().map(|(k, v)| (k, v)))
+            .env("RUST_LOG", "paddock=info");
+        for k in &launch.env_remove {
+            c.env_remove(k);
+        }
+        c
+    };
+    // The task is in the history before the window opens.
+    let added = command().args(["add", &id]).output().unwrap();
+    assert!(
+        added.status.success(),
+        "{}",
+        String::from_utf8_lossy(&added.stderr)
+    );
+    let mut app = command()
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let lines = BufReader::new(app.stderr.take().unwrap()).lines();
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        for line in lines.map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let wait_for = |marker: &str, within: Duration| -> bool {
+        let deadline = Instant::now() + within;
+        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+            match rx.recv_timeout(left) {
+                Ok(line) if line.contains(marker) => return true,
+                Ok(_) => {}
+                Err(_) => return false,
+            }
+        }
+        false
+    };
+    assert!(wait_for(
+        "window painted its task list",
+        Duration::from_secs(60)
+    ));
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/close_window.py");
+    let closed = Command::new("/usr/bin/python3")
+        .args([script, "Paddock"])
+        .status()
+        .unwrap();
+    assert!(closed.success(), "the window was found and asked to close");
+    assert!(
+        wait_for("watching in the background", Duration::from_secs(10)),
+        "the close was turned into a background run"
+    );
+    let after_close = fake.requests_for(&id);
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert!(
+        app.try_wait().unwrap().is_none(),
+        "still running with the window closed"
+    );
+    assert!(
+        fake.requests_for(&id) > after_close,
+        "still polling after the close: {after_close} then {}",
+        fake.requests_for(&id)
+    );
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let status = loop {
+        if let Some(status) = app.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "it never exited by itself");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert!(status.success(), "{status:?}");
+    assert_one_saved_video(&data.join("videos").join("Paddock"));
+}

@@ -116,22 +116,19 @@ pub(super) fn build_requests(args: &CreateArgs) -> Result<Vec<CreateRequest>, Er
     let model = args.model;
     let (images, video, reference) = match model {
         Model::T2v => (Vec::new(), None, None),
-        Model::I2v => (
-            args.image
+        Model::I2v | Model::R2v => {
+            let use_ = if model == Model::I2v {
+                ImageUse::FirstFrame
+            } else {
+                ImageUse::Reference
+            };
+            let images = args
+                .image
                 .iter()
-                .map(|i| image_source(i, ImageUse::FirstFrame))
-                .collect::<Result<_, _>>()?,
-            None,
-            None,
-        ),
-        Model::R2v => (
-            args.image
-                .iter()
-                .map(|i| image_source(i, ImageUse::Reference))
-                .collect::<Result<_, _>>()?,
-            None,
-            None,
-        ),
+                .map(|i| image_source(i, use_))
+                .collect::<Result<_, _>>()?;
+            (images, None, None)
+        }
         Model::Edit => (
             Vec::new(),
             args.video.clone(),

@@ -236,6 +236,14 @@ pub async fn cancel_download(paddock: State<'_, Paddock>, id: String) -> Result<
     Ok(paddock.cancel_download(task_id(&id)?.as_str()))
 }
 
+/// The system could not show or open what was asked for.
+fn could_not_open(target: String, e: impl std::fmt::Display) -> Error {
+    Error::Disk {
+        path: target,
+        reason: e.to_string(),
+    }
+}
+
 /// Shows a saved video in the system file manager.
 #[tauri::command]
 pub async fn show_in_folder<R: Runtime>(
@@ -246,11 +254,7 @@ pub async fn show_in_folder<R: Runtime>(
     let path = paddock.saved_video(&task_id(&id)?).await?;
     app.opener()
         .reveal_item_in_dir(&path)
-        .map_err(|e| Error::Disk {
-            path: path.display().to_string(),
-            reason: e.to_string(),
-        })?;
-    Ok(())
+        .map_err(|e| could_not_open(path.display().to_string(), e))
 }
 
 /// Opens a task's saved video in the system's player (when the webview cannot
@@ -263,23 +267,20 @@ pub async fn open_video_externally<R: Runtime>(
     id: String,
 ) -> Result<(), Error> {
     let id = task_id(&id)?;
-    let result = match paddock.saved_video(&id).await {
-        Ok(path) => app
-            .opener()
-            .open_path(path.display().to_string(), None::<&str>)
-            .map_err(|e| (path.display().to_string(), e)),
+    let opener = app.opener();
+    let (target, opened) = match paddock.saved_video(&id).await {
+        Ok(path) => {
+            let path = path.display().to_string();
+            let opened = opener.open_path(&path, None::<&str>);
+            (path, opened)
+        }
         Err(_) => {
             let url = paddock.video_link(&id)?;
-            app.opener()
-                .open_url(&url, None::<&str>)
-                .map_err(|e| (url.clone(), e))
+            let opened = opener.open_url(&url, None::<&str>);
+            (url, opened)
         }
     };
-    result.map_err(|(target, e)| Error::Disk {
-        path: target,
-        reason: e.to_string(),
-    })?;
-    Ok(())
+    opened.map_err(|e| could_not_open(target, e))
 }
 
 /// Asks for a folder (the auto-save folder); null when the user cancels.

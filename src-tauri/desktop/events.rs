@@ -38,6 +38,7 @@ impl<R: Runtime> TauriEvents<R> {
 impl<R: Runtime> TaskEvents for TauriEvents<R> {
     fn changed(&self, rows: &[TaskRow]) {
         self.emit(TASKS_CHANGED, rows);
+        super::background::refresh(&self.0);
     }
 
     fn removed(&self, ids: &[String]) {

@@ -2,6 +2,7 @@
 //! hears. The only place that imports `tauri` (with `main.rs`'s one line); built
 //! with the `desktop` feature, on by default.
 
+mod background;
 mod commands;
 mod events;
 
@@ -25,11 +26,7 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>, paddock: Paddock) -> ta
         .dbus_id(instance_id(paddock.data_dir()))
         .callback(|app, _args, _cwd| {
             tracing::info!("Paddock was opened again: showing this window");
-            if let Some(window) = app.get_webview_window("main") {
-                let _ = window.unminimize();
-                let _ = window.show();
-                let _ = window.set_focus();
-            }
+            background::show_window(app);
         })
         .build();
     builder
@@ -64,6 +61,7 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>, paddock: Paddock) -> ta
             });
             tauri::async_runtime::spawn(poller);
             app.manage(paddock);
+            app.manage(background::Tray::<R>::new());
             // The window is built here rather than from the config alone so that the
             // webview's own storage lives in Paddock's data folder (isolated per test,
             // and covered by the scan that proves the key is never on disk).
@@ -72,7 +70,15 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>, paddock: Paddock) -> ta
                     .data_directory(webview_dir)
                     .build()?;
             }
+            background::start(app.handle());
             Ok(())
+        })
+        .on_window_event(|window, event| {
+            if let tauri::WindowEvent::CloseRequested { api, .. } = event {
+                if let Some(webview) = window.app_handle().get_webview_window(window.label()) {
+                    background::on_close_requested(&webview, api);
+                }
+            }
         })
         .invoke_handler(tauri::generate_handler![
             commands::app_info,

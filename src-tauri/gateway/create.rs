@@ -9,10 +9,11 @@ use serde_json::{json, Map, Value};
 use crate::error::Error;
 
 /// The four variants, one endpoint: the `model` field picks it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Model {
     /// Text to video.
+    #[default]
     T2v,
     /// The first frame from an image.
     I2v,
@@ -56,30 +57,24 @@ pub const MAX_SEED: u32 = 2_147_483_647;
 /// What the gateway bills when no duration is given.
 pub const DEFAULT_DURATION: u8 = 5;
 
-/// One task to create, as the user described it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// One task to create, as the user described it. Fields left out read as their
+/// defaults (text to video, no images, the gateway's own options).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct CreateRequest {
     pub model: Model,
     pub prompt: String,
     /// i2v: the first frame (one); r2v: the references (one to three). URLs, or
     /// `data:` URLs of local files.
-    #[serde(default)]
     pub images: Vec<String>,
     /// edit: the source video (a URL) and the reference image.
-    #[serde(default)]
     pub video: Option<String>,
-    #[serde(default)]
     pub reference: Option<String>,
-    #[serde(default)]
     pub resolution: Option<String>,
-    #[serde(default)]
     pub ratio: Option<String>,
-    #[serde(default)]
     pub duration: Option<u8>,
-    #[serde(default)]
     pub seed: Option<u32>,
     /// None: the gateway's default (on).
-    #[serde(default)]
     pub watermark: Option<bool>,
 }
 

@@ -17,9 +17,11 @@ use crate::tasks::{
 };
 use crate::videos::MediaServer;
 
+mod background;
 mod create;
 mod video;
 
+pub use background::{may_exit, on_close, summary, Activity, OnClose};
 pub use create::model_name;
 pub use video::DestinationTicket;
 use video::HeldDestination;

@@ -86,6 +86,9 @@ impl Tracker {
 
     /// Marks the due tasks in flight and returns them, with the next wake-up time.
     fn take_due(&self) -> (Vec<String>, Option<Instant>) {
+        if !self.watching() {
+            return (Vec::new(), None);
+        }
         let mut st = self.lock();
         let now = Instant::now();
         let mut due = Vec::new();

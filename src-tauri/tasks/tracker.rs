@@ -87,6 +87,8 @@ pub(super) struct Inner {
     pub(super) wake: Notify,
     /// How many queries the poller has sent; for tests and benchmarks.
     pub(super) queries: AtomicU64,
+    /// The user paused all watching (the tray's Pause): nothing is asked until resumed.
+    pub(super) held: std::sync::atomic::AtomicBool,
     /// Where to save videos the moment their task succeeds (None: auto-save off).
     pub(super) auto_save: Mutex<Option<PathBuf>>,
     /// The size cap of every save, from Settings.
@@ -136,6 +138,7 @@ impl Tracker {
                 }),
                 wake: Notify::new(),
                 queries: AtomicU64::new(0),
+                held: std::sync::atomic::AtomicBool::new(false),
                 auto_save: Mutex::new(None),
                 max_video_bytes: AtomicU64::new(DEFAULT_MAX_BYTES),
                 saves: Saves::default(),
@@ -259,6 +262,19 @@ impl Tracker {
             self.inner.wake.notify_one();
         }
         Ok(outcome)
+    }
+
+    /// Pauses (false) or resumes (true) all watching, as the user asked.
+    pub fn set_watching(&self, on: bool) {
+        self.inner.held.store(!on, Ordering::Relaxed);
+        if on {
+            self.resume();
+        }
+    }
+
+    /// Whether watching goes on (not paused by the user).
+    pub fn watching(&self) -> bool {
+        !self.inner.held.load(Ordering::Relaxed)
     }
 
     /// Forgets tasks (history included).

@@ -42,6 +42,35 @@ pub fn stored_ids(dir: &std::path::Path) -> Vec<String> {
     ids
 }
 
+/// Fails unless each file of `../shared/<shared>` (of the kinds `keep` accepts) is
+/// byte for byte the same in `tests/fixtures/<ours>`; skipped when `../shared` is
+/// not beside this clone. Returns how many were compared.
+pub fn assert_same_as_shared(shared: &str, ours: &str, keep: impl Fn(&str) -> bool) -> usize {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let shared = root.join("../shared").join(shared);
+    if !shared.exists() {
+        eprintln!("../shared is not beside this clone; comparing skipped");
+        return 0;
+    }
+    let mut compared = 0;
+    for entry in std::fs::read_dir(&shared).expect("read ../shared") {
+        let path = entry.expect("an entry").path();
+        let name = path
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .to_string();
+        if !keep(&name) {
+            continue;
+        }
+        let copy = std::fs::read(root.join("tests/fixtures").join(ours).join(&name))
+            .unwrap_or_else(|_| panic!("{name} is missing from tests/fixtures/{ours}"));
+        assert_eq!(copy, std::fs::read(&path).expect("read"), "{name} differs");
+        compared += 1;
+    }
+    compared
+}
+
 /// A fresh, empty folder under the target dir for one test.
 pub fn temp_dir(name: &str) -> PathBuf {
     let dir =

@@ -36,8 +36,7 @@ function saveSection(row, progress, handlers) {
     bar.append(fill);
     bar.setAttribute('role', 'progressbar');
     bar.setAttribute('aria-valuenow', String(Math.round(pct)));
-    const params = { received: bytes(progress.received), total: progress.total ? bytes(progress.total) : '', speed: bytes(progress.bytes_per_sec) };
-    const text = el('span', 'save-progress', t(progress.total ? 'save.progress' : 'save.progressUnknown', params));
+    const text = el('span', 'save-progress', progressText(progress));
     const cancel = el('button', 'ghost', t('save.cancel'));
     cancel.id = 'cancel-save';
     cancel.addEventListener('click', () => handlers.onCancelSave(row.id));
@@ -71,7 +70,24 @@ function saveSection(row, progress, handlers) {
  */
 export function renderSaveProgress(row, progress, handlers) {
   const box = byId('save-box');
-  if (box) box.replaceWith(saveSection(row, progress, handlers));
+  if (!box) return;
+  const text = box.querySelector('.save-progress');
+  if (progress && text) {
+    // Moved on: the same bar and Cancel button, updated in place (a button that
+    // is replaced ten times a second cannot be clicked reliably).
+    const pct = progress.total ? Math.min(100, (progress.received / progress.total) * 100) : 0;
+    box.querySelector('.progress-fill').style.width = `${pct}%`;
+    box.querySelector('.progress').setAttribute('aria-valuenow', String(Math.round(pct)));
+    text.textContent = progressText(progress);
+    return;
+  }
+  box.replaceWith(saveSection(row, progress, handlers));
+}
+
+/** "8.0 KB of 142 KB · 4.2 MB/s". @param {DownloadProgress} progress */
+function progressText(progress) {
+  const params = { received: bytes(progress.received), total: progress.total ? bytes(progress.total) : '', speed: bytes(progress.bytes_per_sec) };
+  return t(progress.total ? 'save.progress' : 'save.progressUnknown', params);
 }
 
 /** @param {string[]} ids @param {DetailHandlers} handlers */

@@ -15,6 +15,7 @@ const autoSave = /** @type {HTMLInputElement} */ (document.getElementById('auto-
 const saveFolder = /** @type {HTMLInputElement} */ (document.getElementById('save-folder'));
 const notifications = /** @type {HTMLInputElement} */ (document.getElementById('notifications'));
 const maxVideoMb = /** @type {HTMLInputElement} */ (document.getElementById('max-video-mb'));
+const keepWatching = /** @type {HTMLInputElement} */ (document.getElementById('keep-watching'));
 const price720 = /** @type {HTMLInputElement} */ (document.getElementById('price-720p'));
 const price1080 = /** @type {HTMLInputElement} */ (document.getElementById('price-1080p'));
 const currency = /** @type {HTMLInputElement} */ (document.getElementById('currency'));
@@ -44,6 +45,7 @@ export function fill(s) {
   saveFolder.placeholder = s.default_save_folder;
   notifications.checked = s.notifications;
   maxVideoMb.value = String(s.max_video_mb);
+  keepWatching.checked = s.keep_watching !== false;
   price720.value = s.price_720p ?? '';
   price1080.value = s.price_1080p ?? '';
   currency.value = s.currency ?? '$';
@@ -60,6 +62,7 @@ export function read() {
     save_folder: saveFolder.value.trim(),
     notifications: notifications.checked,
     max_video_mb: Number.parseInt(maxVideoMb.value, 10) || 0,
+    keep_watching: keepWatching.checked,
     price_720p: price720.value.trim(),
     price_1080p: price1080.value.trim(),
     currency: currency.value.trim(),

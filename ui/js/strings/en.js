@@ -227,4 +227,5 @@ export default {
   'create.recentHint': "Search your earlier prompts",
   'create.guessed': "Filled in from the gateway’s answer: the prompt, resolution, ratio and duration. The model is a guess from its action, and images must be added again.",
   'create.localAgain': "A local file is not kept in the history: choose it again.",
+  'settings.keepWatching': "Keep watching and saving when the window is closed",
 };

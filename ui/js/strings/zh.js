@@ -227,4 +227,5 @@ export default {
   'create.recentHint': "搜索以前的提示词",
   'create.guessed': "根据网关的答复填写：提示词、分辨率、比例和时长。模型是根据 action 推测的，图片需要重新添加。",
   'create.localAgain': "本地文件不会保存在历史中：请重新选择。",
+  'settings.keepWatching': "关闭窗口后继续查询和保存",
 };

@@ -1,0 +1,267 @@
+//! Closing the window without stopping the work: the tray (where the desktop has
+//! one), or a background run that ends by itself when nothing is left to do. The
+//! rule is `paddock::on_close`; this carries it out.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
+use tauri::tray::{TrayIcon, TrayIconBuilder};
+use tauri::{AppHandle, Manager, Runtime, WebviewWindow};
+use tauri_plugin_dialog::{DialogExt, MessageDialogButtons};
+use tauri_plugin_notification::NotificationExt;
+use tauri_plugin_opener::OpenerExt;
+
+use crate::paddock::{may_exit, on_close, summary, OnClose, Paddock};
+
+/// Whether a tray host answers (a StatusNotifier watcher on the session bus), and
+/// the tray's items once built.
+pub struct Tray<R: Runtime> {
+    present: AtomicBool,
+    items: std::sync::Mutex<Option<TrayItems<R>>>,
+}
+
+struct TrayItems<R: Runtime> {
+    icon: TrayIcon<R>,
+    status: MenuItem<R>,
+    pause: MenuItem<R>,
+}
+
+impl<R: Runtime> Tray<R> {
+    pub fn new() -> Self {
+        Self {
+            present: AtomicBool::new(false),
+            items: std::sync::Mutex::new(None),
+        }
+    }
+
+    fn present(&self) -> bool {
+        self.present.load(Ordering::Relaxed)
+    }
+}
+
+/// Whether the session has a tray host. Asked of D-Bus with `dbus-send`, off the
+/// main thread; no host (plain GNOME, a bare X session) means no tray.
+fn tray_host_present() -> bool {
+    if !cfg!(target_os = "linux") {
+        return true;
+    }
+    std::process::Command::new("dbus-send")
+        .args([
+            "--session",
+            "--dest=org.freedesktop.DBus",
+            "--type=method_call",
+            "--print-reply",
+            "/org/freedesktop/DBus",
+            "org.freedesktop.DBus.NameHasOwner",
+            "string:org.kde.StatusNotifierWatcher",
+        ])
+        .output()
+        .is_ok_and(|o| {
+            o.status.success() && String::from_utf8_lossy(&o.stdout).contains("boolean true")
+        })
+}
+
+fn chinese(paddock: &Paddock) -> bool {
+    match paddock.settings().settings.language.as_str() {
+        "zh" => true,
+        "en" => false,
+        _ => std::env::var("LANG").is_ok_and(|l| l.starts_with("zh")),
+    }
+}
+
+/// Looks for a tray host and, where there is one, builds the tray. Without a host
+/// (or without the AppIndicator library) Paddock simply has no tray.
+pub fn start<R: Runtime>(app: &AppHandle<R>) {
+    let app = app.clone();
+    std::thread::spawn(move || {
+        if !tray_host_present() {
+            return;
+        }
+        let handle = app.clone();
+        let _ = app.run_on_main_thread(move || {
+            if let Err(e) = build(&handle) {
+                tracing::info!(error = %e, "no tray icon");
+            }
+        });
+    });
+}
+
+fn build<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
+    let Some(paddock) = app.try_state::<Paddock>() else {
+        return Ok(());
+    };
+    let zh = chinese(&paddock);
+    let text = |en: &str, cn: &str| if zh { cn.to_owned() } else { en.to_owned() };
+    let item = |id: &str, label: String, enabled: bool| {
+        MenuItem::with_id(app, id, label, enabled, None::<&str>)
+    };
+    let show = item("show", text("Show Paddock", "显示 Paddock"), true)?;
+    let status = item("status", summary(&paddock.activity()), false)?;
+    let pause = item("pause", text("Pause watching", "暂停查询"), true)?;
+    let folder = item("folder", text("Open save folder", "打开保存文件夹"), true)?;
+    let quit_item = item("quit", text("Quit", "退出"), true)?;
+    let separator = PredefinedMenuItem::separator(app)?;
+    let menu = Menu::with_items(
+        app,
+        &[&show, &status, &separator, &pause, &folder, &quit_item],
+    )?;
+    let mut builder = TrayIconBuilder::with_id("paddock")
+        .menu(&menu)
+        .tooltip(summary(&paddock.activity()))
+        .on_menu_event(|app, event| match event.id.as_ref() {
+            "show" => show_window(app),
+            "pause" => toggle_watching(app),
+            "folder" => open_save_folder(app),
+            "quit" => quit(app),
+            _ => {}
+        });
+    if let Some(icon) = app.default_window_icon() {
+        builder = builder.icon(icon.clone());
+    }
+    let icon = builder.build(app)?;
+    if let Some(tray) = app.try_state::<Tray<R>>() {
+        tray.present.store(true, Ordering::Relaxed);
+        *tray.items.lock().unwrap_or_else(|p| p.into_inner()) = Some(TrayItems {
+            icon,
+            status,
+            pause,
+        });
+    }
+    Ok(())
+}
+
+/// Brings the tray's counts and tooltip up to date (after each change).
+pub fn refresh<R: Runtime>(app: &AppHandle<R>) {
+    let (Some(tray), Some(paddock)) = (app.try_state::<Tray<R>>(), app.try_state::<Paddock>())
+    else {
+        return;
+    };
+    let items = tray.items.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(items) = items.as_ref() {
+        let activity = paddock.activity();
+        let line = summary(&activity);
+        let _ = items.status.set_text(&line);
+        let _ = items.icon.set_tooltip(Some(&line));
+        let zh = chinese(&paddock);
+        let pause = match (paddock.watching(), zh) {
+            (true, false) => "Pause watching",
+            (true, true) => "暂停查询",
+            (false, false) => "Resume watching",
+            (false, true) => "恢复查询",
+        };
+        let _ = items.pause.set_text(pause);
+    }
+}
+
+pub fn show_window<R: Runtime>(app: &AppHandle<R>) {
+    if let Some(window) = app.get_webview_window("main") {
+        let _ = window.unminimize();
+        let _ = window.show();
+        let _ = window.set_focus();
+    }
+}
+
+fn toggle_watching<R: Runtime>(app: &AppHandle<R>) {
+    if let Some(paddock) = app.try_state::<Paddock>() {
+        paddock.set_watching(!paddock.watching());
+    }
+    refresh(app);
+}
+
+fn open_save_folder<R: Runtime>(app: &AppHandle<R>) {
+    if let Some(paddock) = app.try_state::<Paddock>() {
+        let folder = crate::paddock::auto_save_folder(&paddock.settings().settings);
+        let _ = std::fs::create_dir_all(&folder);
+        let _ = app
+            .opener()
+            .open_path(folder.display().to_string(), None::<&str>);
+    }
+}
+
+/// Quits, asking first while videos are being saved (unfinished tasks need no
+/// question: they resume on the next start).
+fn quit<R: Runtime>(app: &AppHandle<R>) {
+    let saving = app
+        .try_state::<Paddock>()
+        .map_or(0, |p| p.activity().saving);
+    if saving == 0 {
+        app.exit(0);
+        return;
+    }
+    show_window(app);
+    let handle = app.clone();
+    app.dialog()
+        .message(format!(
+            "{saving} video(s) are still being saved. Quit and stop saving them?"
+        ))
+        .title("Paddock")
+        .buttons(MessageDialogButtons::OkCancelCustom(
+            "Quit".into(),
+            "Keep saving".into(),
+        ))
+        .show(move |yes| {
+            if yes {
+                handle.exit(0);
+            }
+        });
+}
+
+/// The window asked to close: quit, hide into the tray, or hide and keep working
+/// until nothing is left to do.
+pub fn on_close_requested<R: Runtime>(window: &WebviewWindow<R>, api: &tauri::CloseRequestApi) {
+    let app = window.app_handle();
+    let (Some(paddock), Some(tray)) = (app.try_state::<Paddock>(), app.try_state::<Tray<R>>())
+    else {
+        return;
+    };
+    let activity = paddock.activity();
+    let keep = paddock.settings().settings.keep_watching;
+    match on_close(keep, tray.present(), &activity) {
+        OnClose::Quit if activity.saving > 0 => {
+            api.prevent_close();
+            quit(app);
+        }
+        OnClose::Quit => {}
+        OnClose::HideToTray => {
+            api.prevent_close();
+            let _ = window.hide();
+        }
+        OnClose::HideUntilDone => {
+            api.prevent_close();
+            let _ = window.hide();
+            tracing::info!("the window closed; watching in the background until done");
+            let zh = chinese(&paddock);
+            let (title, body) = if zh {
+                (
+                    "Paddock 仍在后台工作",
+                    "任务完成、视频保存后会自动退出。再次打开 Paddock 即可查看。",
+                )
+            } else {
+                ("Paddock keeps working", "It quits by itself once your tasks are done and their videos saved. Open Paddock again to see them.")
+            };
+            let _ = app.notification().builder().title(title).body(body).show();
+            let app = app.clone();
+            tauri::async_runtime::spawn(async move {
+                loop {
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                    let visible = app
+                        .get_webview_window("main")
+                        .is_some_and(|w| w.is_visible().unwrap_or(false));
+                    if visible {
+                        // Opened again: the window is back; closing it decides anew.
+                        return;
+                    }
+                    let done = app
+                        .try_state::<Paddock>()
+                        .is_none_or(|p| may_exit(&p.activity()));
+                    if done {
+                        tracing::info!("nothing left to do in the background: quitting");
+                        app.exit(0);
+                        return;
+                    }
+                }
+            });
+        }
+    }
+}

@@ -1,0 +1,149 @@
+//! What happens when the window closes: quit, hide into the tray, or keep working
+//! in the background only until nothing is left to do. Pure, so the rule is tested
+//! without a window, a tray or a clock.
+
+use serde::Serialize;
+
+use super::Paddock;
+use crate::gateway::Status;
+use crate::tasks::Tracking;
+
+/// What Paddock is doing, for the tray and for the background rule.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Activity {
+    /// Tasks still being watched.
+    pub running: usize,
+    /// Videos being saved.
+    pub saving: usize,
+    /// Succeeded tasks the user has not looked at yet.
+    pub ready: usize,
+    /// A gateway is paused for its key: the user is needed.
+    pub needs_user: bool,
+}
+
+/// What closing the window does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnClose {
+    /// Nothing to keep going, or the user turned the setting off: quit.
+    Quit,
+    /// Hide the window; the tray brings it back, and Quit there ends Paddock.
+    HideToTray,
+    /// No tray to come back through: hide, keep working, and exit by itself once
+    /// nothing is unfinished and nothing is being saved.
+    HideUntilDone,
+}
+
+/// The rule. With the setting off, closing quits (saves in progress are asked
+/// about by the caller). With it on: into the tray where there is one; else in the
+/// background only while there is work, so no invisible process lives forever.
+pub fn on_close(keep_watching: bool, tray: bool, activity: &Activity) -> OnClose {
+    let busy = activity.running > 0 || activity.saving > 0;
+    match (keep_watching, tray, busy) {
+        (false, _, _) => OnClose::Quit,
+        (true, true, _) => OnClose::HideToTray,
+        (true, false, true) => OnClose::HideUntilDone,
+        (true, false, false) => OnClose::Quit,
+    }
+}
+
+/// Whether a background run without a tray may end now.
+pub fn may_exit(activity: &Activity) -> bool {
+    activity.running == 0 && activity.saving == 0
+}
+
+/// The tray's tooltip: "3 running, 1 saving", or that all is quiet.
+pub fn summary(activity: &Activity) -> String {
+    let mut parts = Vec::new();
+    if activity.running > 0 {
+        parts.push(format!("{} running", activity.running));
+    }
+    if activity.saving > 0 {
+        parts.push(format!("{} saving", activity.saving));
+    }
+    if activity.ready > 0 {
+        parts.push(format!("{} ready", activity.ready));
+    }
+    if parts.is_empty() {
+        "Nothing running".to_owned()
+    } else {
+        parts.join(", ")
+    }
+}
+
+impl Paddock {
+    /// Pauses (false) or resumes (true) all watching.
+    pub fn set_watching(&self, on: bool) {
+        if let Some(t) = self.tracker.get() {
+            t.set_watching(on);
+        }
+    }
+
+    /// Whether watching goes on.
+    pub fn watching(&self) -> bool {
+        self.tracker.get().is_none_or(|t| t.watching())
+    }
+
+    /// What is going on now.
+    pub fn activity(&self) -> Activity {
+        let Some(tracker) = self.tracker.get() else {
+            return Activity::default();
+        };
+        let rows = tracker.rows();
+        Activity {
+            running: rows
+                .iter()
+                .filter(|r| r.tracking == Tracking::Active)
+                .count(),
+            saving: rows.iter().filter(|r| tracker.is_saving(&r.id)).count(),
+            ready: rows
+                .iter()
+                .filter(|r| r.unseen && r.status == Some(Status::Succeeded))
+                .count(),
+            needs_user: tracker.paused().is_some(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn busy(running: usize, saving: usize) -> Activity {
+        Activity {
+            running,
+            saving,
+            ..Activity::default()
+        }
+    }
+
+    #[test]
+    fn closing_follows_the_setting_the_tray_and_the_work() {
+        assert_eq!(on_close(false, true, &busy(3, 0)), OnClose::Quit);
+        assert_eq!(on_close(true, true, &busy(0, 0)), OnClose::HideToTray);
+        assert_eq!(on_close(true, false, &busy(1, 0)), OnClose::HideUntilDone);
+        assert_eq!(on_close(true, false, &busy(0, 1)), OnClose::HideUntilDone);
+        assert_eq!(on_close(true, false, &busy(0, 0)), OnClose::Quit);
+    }
+
+    #[test]
+    fn a_background_run_ends_when_nothing_is_left() {
+        assert!(!may_exit(&busy(1, 0)));
+        assert!(!may_exit(&busy(0, 1)));
+        assert!(may_exit(&Activity {
+            ready: 4,
+            ..busy(0, 0)
+        }));
+    }
+
+    #[test]
+    fn the_tooltip_counts() {
+        let a = Activity {
+            running: 3,
+            saving: 1,
+            ready: 0,
+            needs_user: false,
+        };
+        assert_eq!(summary(&a), "3 running, 1 saving");
+        assert_eq!(summary(&Activity::default()), "Nothing running");
+    }
+}
