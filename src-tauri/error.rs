@@ -35,6 +35,8 @@ pub enum Error {
     Refused { status: u16, detail: Option<String> },
     #[error("Outcome unknown: the task may have been created and charged ({0}). Check the list in a minute before sending again.")]
     OutcomeUnknown(String),
+    #[error("The task {id} was created (and may be charged), but could not be added to the list: {reason}. Paste its ID to watch it; do not send it again.")]
+    CreatedNotRecorded { id: String, reason: String },
 
     // The key.
     #[error("No API key is set. Enter your Anyfast API key in Settings.")]
@@ -158,6 +160,7 @@ impl Error {
             Self::InvalidRequest(_) => "invalid_request",
             Self::Refused { .. } => "refused",
             Self::OutcomeUnknown(_) => "outcome_unknown",
+            Self::CreatedNotRecorded { .. } => "created_unrecorded",
             Self::MissingKey => "missing_key",
             Self::NoKeyForGateway(_) => "no_key_for_gateway",
             Self::KeyringUnavailable(_) => "keyring_unavailable",
@@ -200,6 +203,7 @@ impl Error {
     pub fn detail(&self) -> Option<String> {
         match self {
             Self::InvalidBaseUrl { reason, .. } => Some(reason.clone()),
+            Self::CreatedNotRecorded { id, .. } => Some(id.clone()),
             Self::Unauthorized { detail }
             | Self::Forbidden { detail }
             | Self::NotFound { detail }
@@ -291,6 +295,7 @@ pub fn exit_code_of(code: &str) -> u8 {
         "network" | "server" | "rate_limited" | "not_a_gateway" | "timeout" | "bad_response" => 5,
         "refused" => 6,
         "outcome_unknown" => 7,
+        "created_unrecorded" => 8,
         _ => 1,
     }
 }

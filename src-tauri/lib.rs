@@ -48,15 +48,18 @@ fn init_logging() {
 pub fn main_entry() -> ExitCode {
     use clap::Parser;
     init_logging();
-    if let Some(code) = cli::run(cli::Cli::parse()) {
+    let args = cli::Cli::parse();
+    let hidden = args.hidden;
+    if let Some(code) = cli::run(args) {
         return code;
     }
     #[cfg(feature = "desktop")]
     {
-        desktop::run_window()
+        desktop::run_window(hidden)
     }
     #[cfg(not(feature = "desktop"))]
     {
+        let _ = hidden;
         eprintln!("paddock: this build has no window; run `paddock --help` for the commands");
         ExitCode::from(2)
     }

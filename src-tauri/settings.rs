@@ -37,6 +37,8 @@ pub struct Settings {
     /// Closing the window keeps Paddock watching and saving (in the tray, or in the
     /// background until nothing is left to do).
     pub keep_watching: bool,
+    /// Start Paddock (hidden) when the user logs in.
+    pub start_at_login: bool,
     /// The largest video any save accepts, in MiB (2048 = 2 GiB).
     pub max_video_mb: u64,
     /// What a second costs at 720P and at 1080P, in `currency`; empty: unknown
@@ -67,6 +69,7 @@ impl Default for Settings {
             save_folder: String::new(),
             notifications: true,
             keep_watching: true,
+            start_at_login: false,
             max_video_mb: crate::videos::DEFAULT_MAX_BYTES >> 20,
             price_720p: String::new(),
             price_1080p: String::new(),
@@ -251,6 +254,7 @@ mod tests {
             save_folder: "/tmp/videos".into(),
             notifications: false,
             keep_watching: false,
+            start_at_login: false,
             max_video_mb: 300,
             price_720p: "0.14".into(),
             price_1080p: String::new(),

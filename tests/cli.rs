@@ -715,6 +715,21 @@ async fn create_exit_codes_refused_6_unknown_7_usage_2() {
     )
     .await;
     assert_eq!(code(&o), 2, "i2v without its image: {}", stderr(&o));
+    let o = run(
+        cmd(&fake, &data, Some(FAKE_KEY)),
+        &["create", "--prompt", "a cat", "--count", "21", "--yes"],
+    )
+    .await;
+    assert_eq!(code(&o), 2, "--count is capped: {}", stderr(&o));
+    let many = data.join("many.txt");
+    std::fs::write(&many, "a cat\n".repeat(101)).unwrap();
+    let o = run(
+        cmd(&fake, &data, Some(FAKE_KEY)),
+        &["create", "--prompt-file", many.to_str().unwrap(), "--yes"],
+    )
+    .await;
+    assert_eq!(code(&o), 2, "101 tasks in one run: {}", stderr(&o));
+    assert!(stderr(&o).contains("at most 100"), "{}", stderr(&o));
     assert_eq!(fake.created().len(), 2, "nothing sent for a usage error");
 }
 

@@ -7,7 +7,7 @@ mod support;
 use std::time::Duration;
 
 use paddock::gateway::{AnyfastClient, ApiKey, BaseUrl, ClientConfig, CreateRequest, Model};
-use serde_json::Value;
+use serde_json::{json, Value};
 use support::fake_anyfast::{CreateOutcome, FakeAnyfast, Reply, FAKE_KEY};
 
 fn fixture(name: &str) -> Value {
@@ -240,6 +240,30 @@ async fn a_lost_answer_is_an_unknown_outcome_and_never_a_second_post() {
         1,
         "the task exists on the gateway"
     );
+}
+
+/// A server fault after the POST may come after the upstream took the task, and a
+/// redirect would carry the prompt elsewhere: both are "unknown", never followed.
+#[tokio::test]
+async fn a_server_fault_or_a_redirect_is_unknown_and_not_followed() {
+    let fake = FakeAnyfast::start().await;
+    let base = BaseUrl::parse(&fake.base_url).unwrap();
+    let elsewhere = format!("{}/v1/video/generations?again=1", fake.base_url);
+    for reply in [
+        Reply::json(500, json!({"code": "fail", "message": "upstream error"})),
+        // 307 keeps the method and the body: followed, it would POST again.
+        Reply::empty(307).header("Location", &elsewhere),
+    ] {
+        let before = fake.created().len();
+        fake.next_create(CreateOutcome::Refuse(reply));
+        let err = create_t2v(&base).await.unwrap_err();
+        assert_eq!(err.code(), "outcome_unknown", "{err}");
+        assert_eq!(
+            fake.created().len(),
+            before + 1,
+            "one POST, nothing followed"
+        );
+    }
 }
 
 #[tokio::test]

@@ -1028,3 +1028,72 @@ async fn closing_the_window_keeps_watching_until_done_then_exits() {
     assert!(status.success(), "{status:?}");
     assert_one_saved_video(&data.join("videos").join("Paddock"));
 }
+
+/// "Start at login": saving the setting writes the login entry (with `--hidden`),
+/// and a hidden start with no tray host does the work (polls, saves) and quits.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hidden_start_at_login_works_then_quits() {
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+    if !e2e_available() {
+        return;
+    }
+    let _window = WINDOW.lock().await;
+    let fake = FakeAnyfast::start().await;
+    let id = task_id("e2ehidden");
+    let mut replies = vec![Reply::state("in-progress"); 4];
+    replies.push(Reply::state("success-seed-example"));
+    fake.script(&id, replies);
+    let data = temp_dir("e2e-hidden");
+    let home = data.join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    std::fs::write(
+        data.join("settings.json"),
+        r#"{"start_at_login": true, "keep_watching": true}"#,
+    )
+    .unwrap();
+    let launch = env(&fake, &data, Some(FAKE_KEY));
+    let command = || {
+        let mut c = Command::new(APP);
+        c.envs(launch.env.iter().map(|(k, v)| (k, v)))
+            .env("HOME", &home)
+            .env("RUST_LOG", "paddock=info");
+        for k in &launch.env_remove {
+            c.env_remove(k);
+        }
+        c
+    };
+    let added = command().args(["add", &id]).output().unwrap();
+    assert!(added.status.success());
+    let mut app = command()
+        .arg("--hidden")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(90);
+    let status = loop {
+        if let Some(status) = app.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = app.kill();
+            panic!("a hidden start never quit by itself");
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert!(status.success(), "{status:?}");
+    assert!(
+        fake.requests_for(&id) >= 5,
+        "it polled until the task was done"
+    );
+    assert_one_saved_video(&data.join("videos").join("Paddock"));
+    let entries: Vec<_> = std::fs::read_dir(home.join(".config/autostart"))
+        .expect("a login entry was written")
+        .map_while(Result::ok)
+        .collect();
+    assert_eq!(entries.len(), 1, "one login entry");
+    let entry = std::fs::read_to_string(entries[0].path()).unwrap();
+    assert!(entry.contains("--hidden"), "{entry}");
+    assert!(entry.contains(APP), "{entry}");
+}

@@ -89,9 +89,24 @@ fn image_source(text: &str, use_: ImageUse) -> Result<String, Error> {
     data_url_from_file(Path::new(text), use_)
 }
 
+/// Variations of one prompt at most, as in the window.
+const MAX_COUNT: u32 = 20;
+/// Tasks one run may create at most: a runaway prompt file is not a bill.
+const MAX_REQUESTS: usize = 100;
+/// The prompt file's size at most (a prompt is at most 5,000 characters).
+const MAX_PROMPT_FILE_BYTES: u64 = 1024 * 1024;
+
 fn read_prompts(args: &CreateArgs) -> Result<Vec<String>, Error> {
     let from_file = match &args.prompt_file {
         Some(path) => {
+            let size = std::fs::metadata(path)
+                .map_err(|e| Error::from_io(path, &e))?
+                .len();
+            if size > MAX_PROMPT_FILE_BYTES {
+                return Err(Error::InvalidRequest(format!(
+                    "The prompt file is {size} bytes; at most {MAX_PROMPT_FILE_BYTES} are read."
+                )));
+            }
             let text = std::fs::read_to_string(path).map_err(|e| Error::from_io(path, &e))?;
             text.lines()
                 .map(str::trim)
@@ -138,8 +153,20 @@ pub(super) fn build_requests(args: &CreateArgs) -> Result<Vec<CreateRequest>, Er
                 .transpose()?,
         ),
     };
+    if args.count > MAX_COUNT {
+        return Err(Error::InvalidRequest(format!(
+            "--count is at most {MAX_COUNT}."
+        )));
+    }
+    let prompts = read_prompts(args)?;
+    let total = prompts.len().saturating_mul(args.count.max(1) as usize);
+    if total > MAX_REQUESTS {
+        return Err(Error::InvalidRequest(format!(
+            "That is {total} tasks; one run creates at most {MAX_REQUESTS}."
+        )));
+    }
     let mut requests = Vec::new();
-    for prompt in read_prompts(args)? {
+    for prompt in prompts {
         for n in 0..args.count.max(1) {
             let request = CreateRequest {
                 model,

@@ -60,6 +60,10 @@ use output::{print_block, task_exit_code, task_json};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// Start with the window hidden (as at login): in the tray, or in the background
+    /// only while there is work.
+    #[arg(long, hide = true)]
+    pub hidden: bool,
 }
 
 #[derive(Subcommand, Debug)]

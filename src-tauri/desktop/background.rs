@@ -27,6 +27,16 @@ struct TrayItems<R: Runtime> {
     pause: MenuItem<R>,
 }
 
+impl<R: Runtime> Clone for TrayItems<R> {
+    fn clone(&self) -> Self {
+        Self {
+            icon: self.icon.clone(),
+            status: self.status.clone(),
+            pause: self.pause.clone(),
+        }
+    }
+}
+
 impl<R: Runtime> Tray<R> {
     pub fn new() -> Self {
         Self {
@@ -80,8 +90,13 @@ pub fn start<R: Runtime>(app: &AppHandle<R>) {
         }
         let handle = app.clone();
         let _ = app.run_on_main_thread(move || {
-            if let Err(e) = build(&handle) {
-                tracing::info!(error = %e, "no tray icon");
+            // libappindicator is loaded at run time and its absence panics inside
+            // the tray crate: that means "no tray", not a crash.
+            let built = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| build(&handle)));
+            match built {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => tracing::info!(error = %e, "no tray icon"),
+                Err(_) => tracing::warn!("no tray icon: the AppIndicator library is missing"),
             }
         });
     });
@@ -131,26 +146,87 @@ fn build<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
     Ok(())
 }
 
-/// Brings the tray's counts and tooltip up to date (after each change).
+/// Brings the tray's counts and tooltip up to date (after each change). The menu
+/// is changed on the main thread, with no lock held: a change made from another
+/// thread waits for the main thread, which may itself be waiting on this lock.
 pub fn refresh<R: Runtime>(app: &AppHandle<R>) {
     let (Some(tray), Some(paddock)) = (app.try_state::<Tray<R>>(), app.try_state::<Paddock>())
     else {
         return;
     };
-    let items = tray.items.lock().unwrap_or_else(|p| p.into_inner());
-    if let Some(items) = items.as_ref() {
-        let activity = paddock.activity();
-        let line = summary(&activity);
+    let Some(items) = tray.items.lock().unwrap_or_else(|p| p.into_inner()).clone() else {
+        return;
+    };
+    let line = summary(&paddock.activity());
+    let pause = match (paddock.watching(), chinese(&paddock)) {
+        (true, false) => "Pause watching",
+        (true, true) => "暂停查询",
+        (false, false) => "Resume watching",
+        (false, true) => "恢复查询",
+    };
+    let _ = app.run_on_main_thread(move || {
         let _ = items.status.set_text(&line);
         let _ = items.icon.set_tooltip(Some(&line));
-        let zh = chinese(&paddock);
-        let pause = match (paddock.watching(), zh) {
-            (true, false) => "Pause watching",
-            (true, true) => "暂停查询",
-            (false, false) => "Resume watching",
-            (false, true) => "恢复查询",
-        };
         let _ = items.pause.set_text(pause);
+    });
+}
+
+/// Makes the login entry match the setting ("Start at login", off by default).
+pub fn sync_autostart<R: Runtime>(app: &AppHandle<R>) {
+    use tauri_plugin_autostart::ManagerExt;
+    let Some(paddock) = app.try_state::<Paddock>() else {
+        return;
+    };
+    let wanted = paddock.settings().settings.start_at_login;
+    let launcher = app.autolaunch();
+    let result = match (wanted, launcher.is_enabled().unwrap_or(false)) {
+        (true, false) => launcher.enable(),
+        (false, true) => launcher.disable(),
+        _ => Ok(()),
+    };
+    if let Err(e) = result {
+        tracing::warn!(error = %e, "could not change the start at login");
+    }
+}
+
+/// Started hidden (at login): stays in the tray where there is one; without one,
+/// works in the background while there is something to do, then quits.
+pub fn start_hidden<R: Runtime>(app: &AppHandle<R>) {
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        // The tray is looked for at start; give it a moment to answer.
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        if app.try_state::<Tray<R>>().is_some_and(|t| t.present()) {
+            return;
+        }
+        tracing::info!("started hidden with no tray: working in the background until done");
+        exit_when_done(app).await;
+    });
+}
+
+/// Quits once nothing is running or saving, unless the window was opened again.
+async fn exit_when_done<R: Runtime>(app: AppHandle<R>) {
+    loop {
+        let visible = app
+            .get_webview_window("main")
+            .is_some_and(|w| w.is_visible().unwrap_or(false));
+        if visible {
+            // Opened again: the window is back; closing it decides anew.
+            return;
+        }
+        let activity = app.try_state::<Paddock>().map(|p| p.activity());
+        if activity.is_some_and(|a| a.needs_user) {
+            // A key is missing or rejected: waiting hidden would wait forever.
+            tracing::info!("the key needs the user: showing the window");
+            show_window(&app);
+            return;
+        }
+        if activity.is_none_or(|a| may_exit(&a)) {
+            tracing::info!("nothing left to do in the background: quitting");
+            app.exit(0);
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
     }
 }
 
@@ -242,26 +318,7 @@ pub fn on_close_requested<R: Runtime>(window: &WebviewWindow<R>, api: &tauri::Cl
             };
             let _ = app.notification().builder().title(title).body(body).show();
             let app = app.clone();
-            tauri::async_runtime::spawn(async move {
-                loop {
-                    tokio::time::sleep(Duration::from_millis(500)).await;
-                    let visible = app
-                        .get_webview_window("main")
-                        .is_some_and(|w| w.is_visible().unwrap_or(false));
-                    if visible {
-                        // Opened again: the window is back; closing it decides anew.
-                        return;
-                    }
-                    let done = app
-                        .try_state::<Paddock>()
-                        .is_none_or(|p| may_exit(&p.activity()));
-                    if done {
-                        tracing::info!("nothing left to do in the background: quitting");
-                        app.exit(0);
-                        return;
-                    }
-                }
-            });
+            tauri::async_runtime::spawn(exit_when_done(app));
         }
     }
 }

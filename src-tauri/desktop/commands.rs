@@ -49,11 +49,14 @@ pub async fn get_settings(paddock: State<'_, Paddock>) -> Result<SettingsView, E
 
 /// Validates and saves the settings.
 #[tauri::command]
-pub async fn save_settings(
+pub async fn save_settings<R: Runtime>(
+    app: AppHandle<R>,
     paddock: State<'_, Paddock>,
     settings: Settings,
 ) -> Result<SettingsView, Error> {
-    paddock.save_settings(settings)
+    let view = paddock.save_settings(settings)?;
+    super::background::sync_autostart(&app);
+    Ok(view)
 }
 
 /// Where the key comes from and its masked hint; never the key.

@@ -34,6 +34,11 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>, paddock: Paddock) -> ta
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_notification::init())
+        // At login Paddock starts hidden (see `background::start_hidden`).
+        .plugin(tauri_plugin_autostart::init(
+            tauri_plugin_autostart::MacosLauncher::LaunchAgent,
+            Some(vec!["--hidden"]),
+        ))
         .setup(move |app| {
             let webview_dir = paddock.data_dir().join("webview");
             let events = Arc::new(events::TauriEvents(app.handle().clone()));
@@ -65,12 +70,18 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>, paddock: Paddock) -> ta
             // The window is built here rather than from the config alone so that the
             // webview's own storage lives in Paddock's data folder (isolated per test,
             // and covered by the scan that proves the key is never on disk).
+            let hidden = app.try_state::<StartHidden>().is_some_and(|h| h.0);
             if let Some(config) = app.config().app.windows.iter().find(|w| w.label == "main") {
                 tauri::WebviewWindowBuilder::from_config(app.handle(), config)?
                     .data_directory(webview_dir)
+                    .visible(!hidden)
                     .build()?;
             }
             background::start(app.handle());
+            background::sync_autostart(app.handle());
+            if hidden {
+                background::start_hidden(app.handle());
+            }
             Ok(())
         })
         .on_window_event(|window, event| {
@@ -128,8 +139,11 @@ fn instance_id(data_dir: &std::path::Path) -> String {
     format!("{APP_ID}.d{hash:016x}")
 }
 
-/// Opens the window over the core; returns when the last window closes.
-pub fn run_window() -> ExitCode {
+/// Started with `--hidden` (at login): the window is built but not shown.
+pub struct StartHidden(pub bool);
+
+/// Opens the window over the core (hidden with `--hidden`); returns when Paddock quits.
+pub fn run_window(hidden: bool) -> ExitCode {
     let data_dir = settings::data_dir();
     let paddock = match Paddock::open(&data_dir, KeyStore::system(), ClientConfig::default()) {
         Ok(p) => p,
@@ -139,7 +153,8 @@ pub fn run_window() -> ExitCode {
         }
     };
     let context = tauri::generate_context!();
-    match build_app(tauri::Builder::default(), paddock).run(context) {
+    let builder = tauri::Builder::default().manage(StartHidden(hidden));
+    match build_app(builder, paddock).run(context) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("paddock: the window could not open: {e}");

@@ -63,6 +63,9 @@ pub struct AnyfastClient {
     /// The same settings without any proxy, for a gateway on this computer: a
     /// system proxy must never see a loopback request (or its key).
     direct: reqwest::Client,
+    /// For creations: follows no redirect; the same without a proxy, for loopback.
+    creating: reqwest::Client,
+    creating_direct: reqwest::Client,
     config: ClientConfig,
 }
 
@@ -110,9 +113,20 @@ impl AnyfastClient {
         };
         let http = builder().build().map_err(start_err)?;
         let direct = builder().no_proxy().build().map_err(start_err)?;
+        let creating_builder = || {
+            reqwest::Client::builder()
+                .user_agent(user_agent())
+                .connect_timeout(config.connect_timeout)
+                .redirect(reqwest::redirect::Policy::none())
+                .referer(false)
+        };
+        let creating = creating_builder().build().map_err(start_err)?;
+        let creating_direct = creating_builder().no_proxy().build().map_err(start_err)?;
         Ok(Self {
             http,
             direct,
+            creating,
+            creating_direct,
             config,
         })
     }
@@ -175,13 +189,20 @@ impl AnyfastClient {
         request: &CreateRequest,
     ) -> Result<Created, Error> {
         request.validate()?;
-        let response = self
-            .for_gateway(base)
+        // No redirects for a creation: a 307/308 would send the prompt and any
+        // embedded images to wherever it points.
+        let client = if base.is_loopback() {
+            &self.creating_direct
+        } else {
+            &self.creating
+        };
+        let response = client
             .post(base.create_url())
             .header(AUTHORIZATION, bearer(key)?)
             .header(CONTENT_TYPE, "application/json")
             .body(request.body().to_string())
-            .timeout(self.config.request_timeout)
+            // Embedded images can make tens of megabytes to upload.
+            .timeout(CREATE_TIMEOUT)
             .send()
             .await
             .map_err(|e| {
@@ -201,12 +222,10 @@ impl AnyfastClient {
             )));
         }
         let status = response.status().as_u16();
+        // Whatever cut the answer short, the task may exist: the outcome is unknown.
         let body = read_capped(response, MAX_ANSWER_BYTES)
             .await
-            .map_err(|e| match e {
-                Error::BadResponse { .. } => e,
-                other => Error::OutcomeUnknown(other.to_string()),
-            })?;
+            .map_err(|e| Error::OutcomeUnknown(e.to_string()))?;
         let message = serde_json::from_slice::<serde_json::Value>(&body)
             .ok()
             .and_then(|j| gateway_message(&j, key));
@@ -320,6 +339,9 @@ async fn read_capped(mut response: reqwest::Response, cap: usize) -> Result<Vec<
 fn origin_of(url: &Url) -> String {
     url.origin().ascii_serialization()
 }
+
+/// How long a creation may take to send and answer.
+const CREATE_TIMEOUT: Duration = Duration::from_secs(180);
 
 /// The `Authorization` header, marked sensitive so no log or debug print shows it.
 fn bearer(key: &ApiKey) -> Result<HeaderValue, Error> {

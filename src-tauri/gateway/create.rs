@@ -318,7 +318,8 @@ pub fn classify_created(
             status,
             detail: message,
         }),
-        _ if json.is_some() && status < 502 => Err(Error::Refused {
+        // A server fault may come after the upstream took the task: unknown.
+        _ if json.is_some() && status < 500 => Err(Error::Refused {
             status,
             detail: message,
         }),

@@ -13,8 +13,10 @@ use crate::tasks::Tracking;
 pub struct Activity {
     /// Tasks still being watched.
     pub running: usize,
-    /// Videos being saved.
+    /// Videos being saved (or waiting for their turn to be auto-saved).
     pub saving: usize,
+    /// Creations sent and not answered yet.
+    pub creating: usize,
     /// Succeeded tasks the user has not looked at yet.
     pub ready: usize,
     /// A gateway is paused for its key: the user is needed.
@@ -37,7 +39,7 @@ pub enum OnClose {
 /// about by the caller). With it on: into the tray where there is one; else in the
 /// background only while there is work, so no invisible process lives forever.
 pub fn on_close(keep_watching: bool, tray: bool, activity: &Activity) -> OnClose {
-    let busy = activity.running > 0 || activity.saving > 0;
+    let busy = !may_exit(activity);
     match (keep_watching, tray, busy) {
         (false, _, _) => OnClose::Quit,
         (true, true, _) => OnClose::HideToTray,
@@ -48,7 +50,7 @@ pub fn on_close(keep_watching: bool, tray: bool, activity: &Activity) -> OnClose
 
 /// Whether a background run without a tray may end now.
 pub fn may_exit(activity: &Activity) -> bool {
-    activity.running == 0 && activity.saving == 0
+    activity.running == 0 && activity.saving == 0 && activity.creating == 0
 }
 
 /// The tray's tooltip: "3 running, 1 saving", or that all is quiet.
@@ -89,12 +91,20 @@ impl Paddock {
             return Activity::default();
         };
         let rows = tracker.rows();
+        // Tasks of a gateway paused for its key make no progress until the user
+        // acts, and nothing at all moves while watching is paused: not "running".
+        let watching = tracker.watching();
+        let paused = tracker.paused_gateways();
+        let saving_now = rows.iter().filter(|r| tracker.is_saving(&r.id)).count();
         Activity {
             running: rows
                 .iter()
-                .filter(|r| r.tracking == Tracking::Active)
+                .filter(|r| {
+                    watching && r.tracking == Tracking::Active && !paused.contains(&r.base_url)
+                })
                 .count(),
-            saving: rows.iter().filter(|r| tracker.is_saving(&r.id)).count(),
+            saving: saving_now.max(tracker.auto_saves_pending()),
+            creating: self.creating.load(std::sync::atomic::Ordering::SeqCst),
             ready: rows
                 .iter()
                 .filter(|r| r.unseen && r.status == Some(Status::Succeeded))
@@ -129,6 +139,11 @@ mod tests {
     fn a_background_run_ends_when_nothing_is_left() {
         assert!(!may_exit(&busy(1, 0)));
         assert!(!may_exit(&busy(0, 1)));
+        // A creation is out: its answer (and the task it starts) is waited for.
+        assert!(!may_exit(&Activity {
+            creating: 1,
+            ..busy(0, 0)
+        }));
         assert!(may_exit(&Activity {
             ready: 4,
             ..busy(0, 0)
@@ -140,8 +155,7 @@ mod tests {
         let a = Activity {
             running: 3,
             saving: 1,
-            ready: 0,
-            needs_user: false,
+            ..Activity::default()
         };
         assert_eq!(summary(&a), "3 running, 1 saving");
         assert_eq!(summary(&Activity::default()), "Nothing running");

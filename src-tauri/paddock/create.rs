@@ -1,6 +1,8 @@
 //! The facade's creation half: send a task to be made, keep how it was asked for,
 //! and start watching it; and the balance, where the gateway tells it.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use super::Paddock;
 use crate::error::Error;
 use crate::gateway::{Balance, CreateRequest, Model};
@@ -22,6 +24,7 @@ impl Paddock {
     /// never repeated: see `AnyfastClient::create`. Returns the new task's ID.
     pub async fn create(&self, request: &CreateRequest) -> Result<String, Error> {
         request.validate()?;
+        let _in_flight = InFlight::start(&self.creating);
         let tracker = self.ready_tracker()?;
         let base = self.base_url()?;
         let key = self.keys.require(&base).await?;
@@ -36,10 +39,10 @@ impl Paddock {
         if let Err(e) = tracker.add_created(record).await {
             // The task exists and may be charged: say so rather than lose it.
             tracing::error!(task = %created.task_id, error = %e, "created, but not written to the history");
-            return Err(Error::HistoryWrite(format!(
-                "the task {} was created, but could not be added to the list: {e}; paste its ID to watch it",
-                created.task_id
-            )));
+            return Err(Error::CreatedNotRecorded {
+                id: created.task_id,
+                reason: e.to_string(),
+            });
         }
         Ok(created.task_id)
     }
@@ -58,5 +61,21 @@ impl Paddock {
         let base = self.base_url()?;
         let key = self.keys.require(&base).await?;
         self.client.balance(&base, &key).await
+    }
+}
+
+/// Counts one creation while it is in flight, however it ends.
+struct InFlight(std::sync::Arc<AtomicUsize>);
+
+impl InFlight {
+    fn start(counter: &std::sync::Arc<AtomicUsize>) -> Self {
+        counter.fetch_add(1, Ordering::SeqCst);
+        Self(std::sync::Arc::clone(counter))
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
     }
 }

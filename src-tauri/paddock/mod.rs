@@ -61,6 +61,8 @@ pub struct Paddock {
     pub(crate) held_destinations: Mutex<HashMap<String, HeldDestination>>,
     pub(crate) media: tokio::sync::OnceCell<MediaServer>,
     follow_auto_save: std::sync::atomic::AtomicBool,
+    /// Creations sent and not answered yet: a background run waits for them.
+    pub(crate) creating: Arc<std::sync::atomic::AtomicUsize>,
     /// Things the user should read once after start-up (a settings file moved aside).
     pub notices: Vec<String>,
 }
@@ -82,6 +84,7 @@ impl Paddock {
             held_destinations: Mutex::new(HashMap::new()),
             media: tokio::sync::OnceCell::new(),
             follow_auto_save: std::sync::atomic::AtomicBool::new(false),
+            creating: Arc::default(),
             notices: loaded.notice.into_iter().chain(opened.notice).collect(),
         })
     }

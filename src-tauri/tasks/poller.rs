@@ -12,6 +12,7 @@ use tokio::time::Instant;
 use super::gate::Gate;
 use super::policy::{decide, Outcome, TaskState};
 use super::rows::TaskDetail;
+use super::saving::PendingAutoSave;
 use super::store::{Change, StoredError, Tracking};
 use super::tracker::{State, Tracker};
 use crate::error::Error;
@@ -266,7 +267,11 @@ impl Tracker {
             if let (Some(dir), Some(Status::Succeeded), None) = (dir, row.status, &row.saved_path) {
                 let me = self.clone();
                 let id = id.to_owned();
-                tokio::spawn(async move { me.auto_save(id, dir).await });
+                let pending = PendingAutoSave::start(&self.inner.auto_saves_pending);
+                tokio::spawn(async move {
+                    me.auto_save(id, dir).await;
+                    drop(pending);
+                });
             }
         }
         if decision.pause_gateway {

@@ -3,7 +3,7 @@
 //! through the one registry of saves in progress and ends in the history.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use super::store::{Change, StoredError};
@@ -76,6 +76,11 @@ impl Tracker {
         self.inner.saves.is_saving(id)
     }
 
+    /// Auto-saves started and not over yet, including those waiting for a slot.
+    pub fn auto_saves_pending(&self) -> usize {
+        self.inner.auto_saves_pending.load(Ordering::SeqCst)
+    }
+
     /// Saves a newly succeeded task's video into the auto-save folder, next to (not
     /// over) any file of the same name. A failure is shown on the task's row.
     pub(super) async fn auto_save(&self, id: String, dir: PathBuf) {
@@ -115,5 +120,21 @@ impl Tracker {
                     .await;
             }
         }
+    }
+}
+
+/// Counts one auto-save from the moment it is decided until it ends, however it ends.
+pub(super) struct PendingAutoSave(Arc<AtomicUsize>);
+
+impl PendingAutoSave {
+    pub(super) fn start(counter: &Arc<AtomicUsize>) -> Self {
+        counter.fetch_add(1, Ordering::SeqCst);
+        Self(Arc::clone(counter))
+    }
+}
+
+impl Drop for PendingAutoSave {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
     }
 }

@@ -364,21 +364,23 @@ fn migrate(conn: &Connection) -> rusqlite::Result<()> {
            error_json TEXT,
            checked_at INTEGER,
            saved_path TEXT,
-           unseen INTEGER NOT NULL DEFAULT 0
+           unseen INTEGER NOT NULL DEFAULT 0,
+           created_json TEXT
          );
          CREATE INDEX IF NOT EXISTS tasks_added_at ON tasks(added_at);",
     )?;
     if version < 1 {
         conn.execute_batch("PRAGMA user_version = 1;")?;
     }
+    // Version 2: tasks created from Paddock keep how they were asked for. Looked
+    // for on every open, like the table: a version-1 table rebuilt by hand lacks it.
+    let has_column = conn
+        .prepare("SELECT created_json FROM tasks LIMIT 0")
+        .is_ok();
+    if !has_column {
+        conn.execute_batch("ALTER TABLE tasks ADD COLUMN created_json TEXT;")?;
+    }
     if version < 2 {
-        // Tasks created from Paddock: how they were asked for.
-        let has_column = conn
-            .prepare("SELECT created_json FROM tasks LIMIT 0")
-            .is_ok();
-        if !has_column {
-            conn.execute_batch("ALTER TABLE tasks ADD COLUMN created_json TEXT;")?;
-        }
         conn.execute_batch("PRAGMA user_version = 2;")?;
     }
     if version > SCHEMA_VERSION {

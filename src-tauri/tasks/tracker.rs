@@ -98,6 +98,9 @@ pub(super) struct Inner {
     /// Auto-saves at most this many at a time, so a batch finishing together does
     /// not open dozens of connections to the storage host.
     pub(super) auto_save_slots: Arc<Semaphore>,
+    /// Auto-saves started and not yet over (waiting for a slot included), so a
+    /// background run does not quit between a success and its save.
+    pub(super) auto_saves_pending: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 /// Auto-saves running at once.
@@ -143,6 +146,7 @@ impl Tracker {
                 max_video_bytes: AtomicU64::new(DEFAULT_MAX_BYTES),
                 saves: Saves::default(),
                 auto_save_slots: Arc::new(Semaphore::new(AUTO_SAVES_AT_ONCE)),
+                auto_saves_pending: Arc::default(),
             }),
         })
     }
@@ -183,6 +187,11 @@ impl Tracker {
     /// Why querying is paused for some gateway (a rejected or missing key), if it is.
     pub fn paused(&self) -> Option<StoredError> {
         self.lock().paused.values().next().cloned()
+    }
+
+    /// The gateways whose querying is paused for their key.
+    pub fn paused_gateways(&self) -> Vec<String> {
+        self.lock().paused.keys().cloned().collect()
     }
 
     /// How many gateway queries the poller has made.

@@ -222,13 +222,30 @@ impl Driver {
             vec![json!(css)],
         )
         .await;
-        let v = self
-            .post("/element", json!({"using": "css selector", "value": css}))
-            .await;
-        v[ELEMENT_KEY]
-            .as_str()
-            .unwrap_or_else(|| panic!("no element {css}: {v}"))
-            .to_owned()
+        // The element may be replaced (a list re-render) between the wait and the
+        // lookup: WebKit then says "stale element reference". Look again.
+        for _ in 0..10 {
+            let found = self
+                .try_request(
+                    reqwest::Method::POST,
+                    "/element",
+                    Some(json!({"using": "css selector", "value": css})),
+                )
+                .await;
+            match found {
+                Ok(v) => {
+                    return v[ELEMENT_KEY]
+                        .as_str()
+                        .unwrap_or_else(|| panic!("no element {css}: {v}"))
+                        .to_owned()
+                }
+                Err(e) if e.contains("stale element") => {
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                }
+                Err(e) => panic!("{e}"),
+            }
+        }
+        panic!("{css} kept going stale")
     }
 
     /// Types into an element as a user would (key events included).

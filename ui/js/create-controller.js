@@ -7,6 +7,7 @@ import { t } from './i18n.js';
 import { buildRequests, costText, requestFromBody, requestFromTask } from './create-form.js';
 import * as view from './create-view.js';
 import { confirm, showToast } from './shell-view.js';
+import { errorText } from './status.js';
 
 /** Stock gateways count 500,000 quota units per US dollar. */
 const UNITS_PER_DOLLAR = 500000;
@@ -64,6 +65,7 @@ export function createCreateController(onCreated, settings) {
   }
 
   async function send(requests) {
+    if (sending) return;
     sending = true;
     view.setBusy(true);
     const created = [];
@@ -73,7 +75,12 @@ export function createCreateController(onCreated, settings) {
           created.push(await api.createTask(request));
         } catch (error) {
           // Refused (the gateway's words) or outcome unknown: stop, keep the form.
-          view.showError(error);
+          // Created but not written down: its ID is shown, to be pasted later.
+          const unrecorded = error?.code === 'created_unrecorded';
+          const said = unrecorded ? t('create.unrecorded', { id: error.detail ?? '' }) : errorText(error);
+          const k = created.length + (unrecorded ? 1 : 0);
+          const partial = requests.length > 1 ? ` ${t('create.partial', { k, n: requests.length })}` : '';
+          view.showError(said + partial);
           return;
         }
       }
@@ -142,7 +149,7 @@ export function createCreateController(onCreated, settings) {
     // Shown in the panel while it goes out, so a refusal or an unknown outcome is
     // said where the request can be changed.
     open(request);
-    if (!sending) send([request]);
+    send([request]);
   }
 
   return { bind, open, runAgain };

@@ -48,6 +48,10 @@ export function buildRequests(form) {
     return { requests: [], error: t('create.badSeed') };
   }
   const count = Math.max(1, Math.min(20, Math.floor(Number(form.count) || 1)));
+  // As the command line: one click creates at most 100 tasks.
+  if (prompts.length * count > 100) {
+    return { requests: [], error: t('create.tooMany', { n: prompts.length * count, max: 100 }) };
+  }
   const requests = [];
   for (const prompt of prompts) {
     for (let n = 0; n < count; n += 1) {

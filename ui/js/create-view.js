@@ -103,8 +103,13 @@ export function showError(error) {
   errorLine.textContent = !error ? '' : typeof error === 'string' ? error : errorText(error);
 }
 
-export function setBusy(busy) {
-  /** @type {HTMLButtonElement} */ (byId('create-submit')).disabled = busy;
+let busy = false;
+
+/** While a request is out, the panel can be neither sent again nor closed. */
+export function setBusy(on) {
+  busy = on;
+  /** @type {HTMLButtonElement} */ (byId('create-submit')).disabled = on;
+  /** @type {HTMLButtonElement} */ (byId('create-cancel')).disabled = on;
 }
 
 /** Reads a chosen file, checks it as the upstream would, keeps it as a data: URL. */
@@ -133,6 +138,10 @@ async function takeFile(i, file) {
 
 /** @param {{onChange: () => void, onSubmit: () => void, onDice: () => void}} handlers */
 export function bind(handlers) {
+  // Escape closes a dialog by itself: not while a request is out.
+  dialog.addEventListener('cancel', (e) => {
+    if (busy) e.preventDefault();
+  });
   dialog.addEventListener('input', handlers.onChange);
   dialog.addEventListener('change', handlers.onChange);
   [0, 1, 2].forEach((i) => {

@@ -16,6 +16,7 @@ const saveFolder = /** @type {HTMLInputElement} */ (document.getElementById('sav
 const notifications = /** @type {HTMLInputElement} */ (document.getElementById('notifications'));
 const maxVideoMb = /** @type {HTMLInputElement} */ (document.getElementById('max-video-mb'));
 const keepWatching = /** @type {HTMLInputElement} */ (document.getElementById('keep-watching'));
+const startAtLogin = /** @type {HTMLInputElement} */ (document.getElementById('start-at-login'));
 const price720 = /** @type {HTMLInputElement} */ (document.getElementById('price-720p'));
 const price1080 = /** @type {HTMLInputElement} */ (document.getElementById('price-1080p'));
 const currency = /** @type {HTMLInputElement} */ (document.getElementById('currency'));
@@ -46,6 +47,7 @@ export function fill(s) {
   notifications.checked = s.notifications;
   maxVideoMb.value = String(s.max_video_mb);
   keepWatching.checked = s.keep_watching !== false;
+  startAtLogin.checked = s.start_at_login === true;
   price720.value = s.price_720p ?? '';
   price1080.value = s.price_1080p ?? '';
   currency.value = s.currency ?? '$';
@@ -63,6 +65,7 @@ export function read() {
     notifications: notifications.checked,
     max_video_mb: Number.parseInt(maxVideoMb.value, 10) || 0,
     keep_watching: keepWatching.checked,
+    start_at_login: startAtLogin.checked,
     price_720p: price720.value.trim(),
     price_1080p: price1080.value.trim(),
     currency: currency.value.trim(),

@@ -181,6 +181,9 @@ export default {
   'create.count': "Variations",
   'create.prompt': "Prompt (one per line makes a batch)",
   'create.promptCount': "{count} of {limit} characters",
+  'create.tooMany': 'That is {n} tasks; one click creates at most {max}.',
+  'create.unrecorded': 'The task {id} was created (and may be charged), but could not be added to the history. Paste its ID into the list to watch it; do not send it again.',
+  'create.partial': '{k} of {n} tasks were created.',
   'create.promptTooLong': "The prompt is {count} characters long; the limit is {limit}.",
   'create.images': "Images (a public URL, or a local file)",
   'create.embedNote': "A local file is sent inside the request. The gateway may refuse embedded files; then its words are shown here, and a public URL works.",
@@ -212,7 +215,6 @@ export default {
   'create.badSeed': "The seed must be 0 to 2147483647.",
   'error.refused': "The gateway refused to create the task. Nothing was charged.",
   'error.outcome_unknown': "Outcome unknown: the task may have been created and charged. Check the list in a minute before sending again.",
-  'error.invalid_request': "This request cannot be sent as it is.",
   'detail.runAgain': "Run again",
   'detail.newSeed': "New seed",
   'detail.editRun': "Edit and run",
@@ -228,4 +230,5 @@ export default {
   'create.guessed': "Filled in from the gateway’s answer: the prompt, resolution, ratio and duration. The model is a guess from its action, and images must be added again.",
   'create.localAgain': "A local file is not kept in the history: choose it again.",
   'settings.keepWatching': "Keep watching and saving when the window is closed",
+  'settings.startAtLogin': 'Start Paddock hidden when I log in',
 };

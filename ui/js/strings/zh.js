@@ -181,6 +181,9 @@ export default {
   'create.count': "变体数",
   'create.prompt': "提示词（每行一个即为批量）",
   'create.promptCount': "{count} / {limit} 字",
+  'create.tooMany': '共 {n} 个任务；一次最多创建 {max} 个。',
+  'create.unrecorded': '任务 {id} 已创建（可能已计费），但无法写入历史记录。请将其 ID 粘贴到列表中以继续查询；请勿重复提交。',
+  'create.partial': '{n} 个任务中已创建 {k} 个。',
   'create.promptTooLong': "提示词共 {count} 字，上限为 {limit} 字。",
   'create.images': "图片（公开网址或本地文件）",
   'create.embedNote': "本地文件会嵌入请求发送。网关可能拒绝嵌入的文件；届时这里会显示网关的原话，改用公开网址即可。",
@@ -212,7 +215,6 @@ export default {
   'create.badSeed': "种子须在 0 到 2147483647 之间。",
   'error.refused': "网关拒绝创建任务，未产生费用。",
   'error.outcome_unknown': "结果未知：任务可能已创建并计费。请一分钟后查看列表，再决定是否重新提交。",
-  'error.invalid_request': "此请求无法按原样发送。",
   'detail.runAgain': "再次运行",
   'detail.newSeed': "换个种子",
   'detail.editRun': "编辑后运行",
@@ -228,4 +230,5 @@ export default {
   'create.guessed': "根据网关的答复填写：提示词、分辨率、比例和时长。模型是根据 action 推测的，图片需要重新添加。",
   'create.localAgain': "本地文件不会保存在历史中：请重新选择。",
   'settings.keepWatching': "关闭窗口后继续查询和保存",
+  'settings.startAtLogin': '登录时在后台启动 Paddock',
 };
