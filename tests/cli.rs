@@ -813,3 +813,69 @@ async fn create_wait_follows_the_task_to_its_video_and_balance_says_what_it_know
     let o = run(cmd(&fake, &data, Some(FAKE_KEY)), &["balance"]).await;
     assert!(stdout(&o).contains("$7.50"), "{}", stdout(&o));
 }
+
+/// Stars and tags round-trip through the history: each command is its own process.
+#[tokio::test]
+async fn stars_and_tags_are_kept_and_filter_the_list() {
+    let fake = FakeAnyfast::start().await;
+    let data = temp_dir("cli-marks");
+    let (a, b) = (task_id("marksa"), task_id("marksb"));
+    let o = run(cmd(&fake, &data, None), &["add", &a, &b]).await;
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let o = run(cmd(&fake, &data, None), &["star", &a]).await;
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let o = run(
+        cmd(&fake, &data, None),
+        &["tag", &a, "  best   take ", "猫 🐴", "draft"],
+    )
+    .await;
+    assert_eq!(stdout(&o), "best take\n猫 🐴\ndraft\n", "{}", stderr(&o));
+    let o = run(cmd(&fake, &data, None), &["tag", &a, "--remove", "DRAFT"]).await;
+    assert_eq!(stdout(&o), "best take\n猫 🐴\n", "{}", stderr(&o));
+
+    let o = run(cmd(&fake, &data, None), &["list", "--json"]).await;
+    let rows = json_lines(&o);
+    let row_a = rows.iter().find(|r| r["id"] == a.as_str()).unwrap();
+    let row_b = rows.iter().find(|r| r["id"] == b.as_str()).unwrap();
+    assert_eq!(row_a["starred"], true);
+    assert_eq!(row_a["tags"], serde_json::json!(["best take", "猫 🐴"]));
+    assert_eq!(
+        (row_b["starred"].clone(), row_b["tags"].clone()),
+        (false.into(), serde_json::json!([]))
+    );
+    for filter in [
+        &["--starred"][..],
+        &["--tag", "BEST TAKE"][..],
+        &["--tag", "猫 🐴"][..],
+    ] {
+        let mut args = vec!["list", "--json"];
+        args.extend_from_slice(filter);
+        let ids: Vec<_> = json_lines(&run(cmd(&fake, &data, None), &args).await)
+            .iter()
+            .map(|r| r["id"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(ids, std::slice::from_ref(&a), "{filter:?}");
+    }
+
+    // One unknown and one malformed ID are reported; the good one is still marked.
+    let unknown = task_id("marksunknown");
+    let o = run(cmd(&fake, &data, None), &["star", &b, &unknown]).await;
+    assert_eq!(code(&o), 4, "{}", stderr(&o));
+    assert!(stderr(&o).contains("not in the history"), "{}", stderr(&o));
+    let o = run(cmd(&fake, &data, None), &["unstar", &a, "asyntask_../x"]).await;
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    let starred = json_lines(&run(cmd(&fake, &data, None), &["list", "--json", "--starred"]).await);
+    assert_eq!(starred.len(), 1);
+    assert_eq!(starred[0]["id"], b.as_str());
+
+    let long = "x".repeat(41);
+    let o = run(cmd(&fake, &data, None), &["tag", &b, &long]).await;
+    assert_eq!(
+        code(&o),
+        2,
+        "a tag is at most 40 characters: {}",
+        stderr(&o)
+    );
+    let o = run(cmd(&fake, &data, None), &["tag", &b, "a\u{7}b"]).await;
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+}

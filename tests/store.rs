@@ -245,3 +245,54 @@ fn recent_prompts_come_newest_first_once_each() {
     assert_eq!(store.recent_prompts("DOG", 20).unwrap(), ["A dog barking"]);
     assert_eq!(store.recent_prompts("", 1).unwrap(), ["A cat running"]);
 }
+
+/// A history from 0.1.0 (version 1: no created_json, no stars, no tags) opens,
+/// keeps its rows, and takes stars and tags; garbage in the tags column is dropped.
+#[test]
+fn a_version_1_history_gains_stars_and_tags() {
+    use paddock::tasks::Change;
+    let dir = temp_dir("store-v1");
+    let old = task_id("versiononeold");
+    {
+        let conn = rusqlite::Connection::open(dir.join("history.sqlite3")).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE tasks (id TEXT PRIMARY KEY NOT NULL, base_url TEXT NOT NULL,
+               added_at INTEGER NOT NULL, tracking TEXT NOT NULL DEFAULT 'active', raw_json TEXT,
+               error_json TEXT, checked_at INTEGER, saved_path TEXT, unseen INTEGER NOT NULL DEFAULT 0);
+             PRAGMA user_version = 1;",
+        )
+        .unwrap();
+        conn.execute(
+            "INSERT INTO tasks (id, base_url, added_at) VALUES (?1, 'https://gw.example.com', 3)",
+            [&old],
+        )
+        .unwrap();
+    }
+    let store = TaskStore::open(&dir).unwrap().store;
+    let loaded = store.load_all().unwrap();
+    assert_eq!(loaded.len(), 1);
+    assert!(!loaded[0].starred && loaded[0].tags.is_empty());
+    let tags = vec!["best take".to_owned(), "猫".to_owned()];
+    assert!(store
+        .update(&old, &[Change::Starred(true), Change::Tags(tags.clone())])
+        .unwrap());
+    drop(store);
+    let again = TaskStore::open(&dir).unwrap().store.load_all().unwrap();
+    assert!(again[0].starred);
+    assert_eq!(again[0].tags, tags);
+
+    let conn = rusqlite::Connection::open(dir.join("history.sqlite3")).unwrap();
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, 3);
+    conn.execute(
+        "UPDATE tasks SET tags_json = '[\"ok\", 7, \"bad\\u0001tag\", {\"x\": 1}]', starred = 'yes'",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    let odd = TaskStore::open(&dir).unwrap().store.load_all().unwrap();
+    assert_eq!(odd[0].tags, ["ok"]);
+    assert!(!odd[0].starred, "a star that is not a number is no star");
+}

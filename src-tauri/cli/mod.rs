@@ -4,8 +4,9 @@
 //! stderr as one line each. Exit codes: 0 all good; 1 a task failed or a download
 //! failed; 2 bad usage or a malformed ID; 3 key missing or rejected; 4 task not found;
 //! 5 network, server, rate limit or not-a-gateway after retries; 6 the gateway
-//! refused to create a task; 7 a creation's outcome is unknown. With several tasks
-//! the highest code applies and every task is still printed.
+//! refused to create a task; 7 a creation's outcome is unknown; 8 created but not
+//! recorded. With several tasks the highest code applies and every task is still
+//! printed.
 
 use std::io::Read;
 use std::path::PathBuf;
@@ -15,11 +16,11 @@ use std::sync::Arc;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::error::Error;
-use crate::gateway::{ClientConfig, Status};
+use crate::gateway::ClientConfig;
 use crate::keys::KeyStore;
 use crate::paddock::Paddock;
 use crate::settings;
-use crate::tasks::{NoEvents, PollConfig, TaskEvents, TaskRow};
+use crate::tasks::{NoEvents, PollConfig, TaskEvents};
 
 // `println!`/`print!` panic when stdout is a pipe that closed (`paddock list | head`):
 // Rust ignores SIGPIPE. These write instead, and a closed stdout ends the command
@@ -42,6 +43,7 @@ macro_rules! print {
 }
 
 mod create;
+mod history;
 mod key;
 mod output;
 mod save;
@@ -87,9 +89,33 @@ pub enum Command {
         /// Only tasks with this status.
         #[arg(long, value_enum)]
         status: Option<StatusArg>,
+        /// Only starred tasks.
+        #[arg(long)]
+        starred: bool,
+        /// Only tasks with this tag (case-insensitive).
+        #[arg(long, value_name = "TAG")]
+        tag: Option<String>,
         /// One JSON object per line.
         #[arg(long)]
         json: bool,
+    },
+    /// Star tasks (the window's gallery and `list --starred` show them).
+    Star {
+        #[arg(required = true)]
+        ids: Vec<String>,
+    },
+    /// Take the star off tasks.
+    Unstar {
+        #[arg(required = true)]
+        ids: Vec<String>,
+    },
+    /// Add tags to a task (and take some off with --remove).
+    Tag {
+        id: String,
+        tags: Vec<String>,
+        /// A tag to take off; repeatable.
+        #[arg(long, value_name = "TAG")]
+        remove: Vec<String>,
     },
     /// Poll tasks until all are finished, printing each change.
     Watch {
@@ -173,7 +199,7 @@ pub enum ExportFormat {
     Json,
 }
 
-fn fail(e: &Error) -> u8 {
+pub(super) fn fail(e: &Error) -> u8 {
     eprintln!("paddock: {e}");
     e.exit_code()
 }
@@ -212,7 +238,15 @@ async fn execute(paddock: &Paddock, command: Command) -> u8 {
     match command {
         Command::Query { ids, json } => query(paddock, ids, json).await,
         Command::Add { text } => add(paddock, text).await,
-        Command::List { status, json } => list(paddock, status, json),
+        Command::List {
+            status,
+            starred,
+            tag,
+            json,
+        } => history::list(paddock, status, starred, tag, json),
+        Command::Star { ids } => history::star(paddock, ids, true).await,
+        Command::Unstar { ids } => history::star(paddock, ids, false).await,
+        Command::Tag { id, tags, remove } => history::tag(paddock, &id, tags, remove).await,
         Command::Watch {
             ids,
             save,
@@ -234,7 +268,7 @@ async fn execute(paddock: &Paddock, command: Command) -> u8 {
 }
 
 /// Loads the history for a command, reporting changes to `events`.
-fn start(paddock: &Paddock, events: Arc<dyn TaskEvents>) -> Result<(), u8> {
+pub(super) fn start(paddock: &Paddock, events: Arc<dyn TaskEvents>) -> Result<(), u8> {
     paddock
         .start_tracker(events, PollConfig::from_env())
         .map_err(|e| fail(&e))
@@ -321,46 +355,6 @@ async fn add(paddock: &Paddock, text: Vec<String>) -> u8 {
         }
         Err(e) => fail(&e),
     }
-}
-
-fn status_matches(row: &TaskRow, wanted: Option<StatusArg>) -> bool {
-    let Some(w) = wanted else { return true };
-    let want = match w {
-        StatusArg::NotStarted => Status::NotStarted,
-        StatusArg::Queued => Status::Queued,
-        StatusArg::Running => Status::Running,
-        StatusArg::Succeeded => Status::Succeeded,
-        StatusArg::Failed => Status::Failed,
-    };
-    row.status == Some(want)
-}
-
-fn list(paddock: &Paddock, status: Option<StatusArg>, json: bool) -> u8 {
-    if let Err(code) = start(paddock, Arc::new(NoEvents)) {
-        return code;
-    }
-    for row in paddock
-        .rows()
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|r| status_matches(r, status))
-    {
-        let Ok(Some(d)) = paddock.task(&row.id) else {
-            continue;
-        };
-        if json {
-            println!("{}", output::detail_json(&d));
-        } else {
-            let err = d.row.error.as_ref().map(|e| e.message.clone());
-            print_block(
-                &d.row.id,
-                d.task.as_ref(),
-                d.row.saved_path.as_deref(),
-                err.as_deref(),
-            );
-        }
-    }
-    0
 }
 
 /// Removes tasks from the history, so a row that misbehaves can always be taken out

@@ -56,6 +56,8 @@ pub(super) fn detail_json(d: &TaskDetail) -> Value {
         v["model"] = json!(created.model);
         v["request"] = created.request.clone();
     }
+    v["starred"] = json!(d.row.starred);
+    v["tags"] = json!(d.row.tags);
     v
 }
 

@@ -127,6 +127,26 @@ impl Paddock {
         Ok(self.ready_tracker()?.detail(id))
     }
 
+    /// Stars or unstars a task; false when it is not in the history.
+    pub async fn set_starred(&self, id: &str, on: bool) -> Result<bool, Error> {
+        let id = crate::ids::TaskId::parse(id)?;
+        self.ready_tracker()?.set_starred(id.as_str(), on).await
+    }
+
+    /// Adds and removes a task's tags; its tags after, or None when it is not in
+    /// the history.
+    pub async fn change_tags(
+        &self,
+        id: &str,
+        add: &[String],
+        remove: &[String],
+    ) -> Result<Option<Vec<String>>, Error> {
+        let id = crate::ids::TaskId::parse(id)?;
+        self.ready_tracker()?
+            .change_tags(id.as_str(), add, remove)
+            .await
+    }
+
     /// Forgets tasks (history included).
     pub async fn remove(&self, ids: Vec<String>) -> Result<usize, Error> {
         self.ready_tracker()?.remove(ids).await

@@ -3,6 +3,7 @@
 //! the command line show.
 
 mod gate;
+pub mod marks;
 pub mod policy;
 mod poller;
 mod prompts;

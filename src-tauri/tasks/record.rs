@@ -65,6 +65,10 @@ pub struct TaskRecord {
     /// Created from Paddock: the model and the request body that was sent (without
     /// the key, local files as a note), for "Run again". None for pasted tasks.
     pub created: Option<CreatedHere>,
+    /// The user's star.
+    pub starred: bool,
+    /// The user's tags (see `marks`).
+    pub tags: Vec<String>,
 }
 
 /// How a task created from Paddock was asked for.
@@ -91,6 +95,8 @@ impl TaskRecord {
             saved_path: None,
             unseen: false,
             created: None,
+            starred: false,
+            tags: Vec::new(),
         }
     }
 
@@ -120,4 +126,6 @@ pub enum Change {
     Error(Option<StoredError>),
     SavedPath(Option<String>),
     Unseen(bool),
+    Starred(bool),
+    Tags(Vec<String>),
 }

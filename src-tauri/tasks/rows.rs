@@ -79,6 +79,8 @@ pub struct TaskRow {
     /// The model, for a task created from Paddock (`t2v`, `i2v`, `r2v`, `edit`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub model: Option<String>,
+    pub starred: bool,
+    pub tags: Vec<String>,
 }
 
 /// Everything about one task, for the detail pane.
@@ -158,5 +160,7 @@ pub(super) fn row_of(
         unseen: record.unseen,
         checking,
         model: record.created.as_ref().map(|c| c.model.clone()),
+        starred: record.starred,
+        tags: record.tags.clone(),
     }
 }

@@ -17,7 +17,7 @@ use crate::error::Error;
 
 const DB_FILE: &str = "history.sqlite3";
 /// Bumped with every migration below.
-const SCHEMA_VERSION: i64 = 2;
+const SCHEMA_VERSION: i64 = 3;
 
 /// The longest stored answer read back; a real one is under 4 KiB and the client
 /// never accepts more than 1 MiB, so anything larger was not written by Paddock.
@@ -55,6 +55,11 @@ fn record_from_row(row: &rusqlite::Row<'_>) -> Option<TaskRecord> {
         created: text(9)
             .filter(|s| s.len() <= MAX_STORED_ANSWER)
             .and_then(|s| serde_json::from_str(&s).ok()),
+        starred: int(10).is_some_and(|n| n != 0),
+        tags: text(11)
+            .filter(|s| s.len() <= MAX_STORED_ANSWER)
+            .map(|s| super::marks::tags_from_stored(&s))
+            .unwrap_or_default(),
     })
 }
 
@@ -186,7 +191,7 @@ impl TaskStore {
         let conn = self.conn();
         let mut stmt = conn
             .prepare(
-                "SELECT id, base_url, added_at, tracking, raw_json, error_json, checked_at, saved_path, unseen, created_json
+                "SELECT id, base_url, added_at, tracking, raw_json, error_json, checked_at, saved_path, unseen, created_json, starred, tags_json
                  FROM tasks ORDER BY added_at DESC, id",
             )
             .map_err(write_err)?;
@@ -319,6 +324,21 @@ impl TaskStore {
                     )
                     .map_err(write_err)?;
                 }
+                Change::Starred(on) => {
+                    tx.execute(
+                        "UPDATE tasks SET starred = ?2 WHERE id = ?1",
+                        params![id, *on as i64],
+                    )
+                    .map_err(write_err)?;
+                }
+                Change::Tags(tags) => {
+                    let json = serde_json::Value::from(tags.clone()).to_string();
+                    tx.execute(
+                        "UPDATE tasks SET tags_json = ?2 WHERE id = ?1",
+                        params![id, json],
+                    )
+                    .map_err(write_err)?;
+                }
                 Change::Unseen(u) => {
                     tx.execute(
                         "UPDATE tasks SET unseen = ?2 WHERE id = ?1",
@@ -365,23 +385,34 @@ fn migrate(conn: &Connection) -> rusqlite::Result<()> {
            checked_at INTEGER,
            saved_path TEXT,
            unseen INTEGER NOT NULL DEFAULT 0,
-           created_json TEXT
+           created_json TEXT,
+           starred INTEGER NOT NULL DEFAULT 0,
+           tags_json TEXT
          );
          CREATE INDEX IF NOT EXISTS tasks_added_at ON tasks(added_at);",
     )?;
     if version < 1 {
         conn.execute_batch("PRAGMA user_version = 1;")?;
     }
-    // Version 2: tasks created from Paddock keep how they were asked for. Looked
-    // for on every open, like the table: a version-1 table rebuilt by hand lacks it.
-    let has_column = conn
-        .prepare("SELECT created_json FROM tasks LIMIT 0")
-        .is_ok();
-    if !has_column {
-        conn.execute_batch("ALTER TABLE tasks ADD COLUMN created_json TEXT;")?;
+    // Version 2: how tasks created from Paddock were asked for; version 3: stars
+    // and tags. Looked for on every open, like the table: a table rebuilt by hand
+    // may lack them.
+    for (column, declaration) in [
+        ("created_json", "TEXT"),
+        ("starred", "INTEGER NOT NULL DEFAULT 0"),
+        ("tags_json", "TEXT"),
+    ] {
+        let has_column = conn
+            .prepare(&format!("SELECT {column} FROM tasks LIMIT 0"))
+            .is_ok();
+        if !has_column {
+            conn.execute_batch(&format!(
+                "ALTER TABLE tasks ADD COLUMN {column} {declaration};"
+            ))?;
+        }
     }
-    if version < 2 {
-        conn.execute_batch("PRAGMA user_version = 2;")?;
+    if version < SCHEMA_VERSION {
+        conn.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION};"))?;
     }
     if version > SCHEMA_VERSION {
         tracing::warn!(
