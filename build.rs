@@ -27,6 +27,7 @@ const COMMANDS: &[&str] = &[
     "create_task",
     "gateway_balance",
     "recent_prompts",
+    "set_starred",
 ];
 
 fn main() {

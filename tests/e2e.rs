@@ -1097,3 +1097,85 @@ async fn a_hidden_start_at_login_works_then_quits() {
     assert!(entry.contains("--hidden"), "{entry}");
     assert!(entry.contains(APP), "{entry}");
 }
+
+/// Stars from the list: `S` on the selected row and a click on another row's star.
+/// The Starred filter then shows just those two, and the history keeps them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn starring_from_the_list_is_kept_and_filters() {
+    if !e2e_available() {
+        return;
+    }
+    let _window = WINDOW.lock().await;
+    let fake = FakeAnyfast::start().await;
+    let ids = [
+        task_id("e2estara"),
+        task_id("e2estarb"),
+        task_id("e2estarc"),
+    ];
+    for id in &ids {
+        fake.script(id, vec![Reply::state("success-seed-example")]);
+    }
+    let data = temp_dir("e2e-stars");
+    let driver = Driver::launch(APP, env(&fake, &data, Some(FAKE_KEY))).await;
+    driver.ready().await;
+    add(&driver, &ids.join(" ")).await;
+    for id in &ids {
+        chip_of(&driver, id, "Succeeded").await;
+    }
+    let starred = |id: &str| {
+        format!("return document.querySelector(`.task-row[data-id='{id}'] .star-toggle`)?.getAttribute('aria-pressed') === 'true'")
+    };
+    select_row(&driver, &ids[0]).await;
+    driver
+        .type_into(&format!(".task-row[data-id='{}']", ids[0]), "s")
+        .await;
+    driver
+        .wait_for("S to star the selected row", &starred(&ids[0]), vec![])
+        .await;
+    driver
+        .click(&format!(".task-row[data-id='{}'] .star-toggle", ids[2]))
+        .await;
+    driver
+        .wait_for("a click to star its row", &starred(&ids[2]), vec![])
+        .await;
+    settle().await;
+    driver.screenshot("stars-light-en").await;
+    driver
+        .exec(
+            "const s = document.getElementById('status-filter'); s.value = 'starred'; s.dispatchEvent(new Event('change', {bubbles: true}));",
+            vec![],
+        )
+        .await;
+    let mut want = vec![ids[0].clone(), ids[2].clone()];
+    want.sort();
+    driver
+        .wait_for(
+            "only the starred rows",
+            "return JSON.stringify([...document.querySelectorAll('.task-row')].map((r) => r.dataset.id).sort()) === arguments[0]",
+            vec![json!(serde_json::to_string(&want).unwrap())],
+        )
+        .await;
+    driver.click("#theme-button").await;
+    driver.click("#lang-button").await;
+    chip_of(&driver, &ids[0], "已成功").await;
+    settle().await;
+    driver.screenshot("stars-dark-zh").await;
+    driver.quit().await;
+
+    let launch = env(&fake, &data, Some(FAKE_KEY));
+    let mut list = std::process::Command::new(APP);
+    list.envs(launch.env.iter().map(|(k, v)| (k, v)))
+        .args(["list", "--json", "--starred"]);
+    let out = list.output().unwrap();
+    let mut kept: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    kept.sort();
+    assert_eq!(kept, want, "the history keeps the stars");
+}

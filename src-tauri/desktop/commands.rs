@@ -132,6 +132,24 @@ pub async fn mark_seen(paddock: State<'_, Paddock>, id: String) -> Result<(), Er
     paddock.mark_seen(task_id(&id)?.as_str()).await
 }
 
+/// Stars or unstars tasks (the list's star, or `S`).
+#[tauri::command]
+pub async fn set_starred(
+    paddock: State<'_, Paddock>,
+    ids: Vec<String>,
+    starred: bool,
+) -> Result<(), Error> {
+    // The page is not trusted with an endless list: more than the history holds
+    // in practice is refused.
+    if ids.len() > 100_000 {
+        return Err(Error::InvalidRequest("Too many tasks at once.".into()));
+    }
+    for id in &ids {
+        paddock.set_starred(id, starred).await?;
+    }
+    Ok(())
+}
+
 /// Why querying is paused (a rejected key), or null.
 #[tauri::command]
 pub async fn poller_status(paddock: State<'_, Paddock>) -> Result<Option<StoredError>, Error> {

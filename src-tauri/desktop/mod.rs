@@ -106,6 +106,7 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>, paddock: Paddock) -> ta
             commands::refresh_task,
             commands::refresh_all,
             commands::mark_seen,
+            commands::set_starred,
             commands::poller_status,
             commands::frontend_ready,
             commands::choose_save_path,

@@ -42,6 +42,8 @@ export const refreshTask = (id) => call('refresh_task', { id });
 export const refreshAll = () => call('refresh_all');
 /** @param {string} id */
 export const markSeen = (id) => call('mark_seen', { id });
+/** @param {string[]} ids @param {boolean} starred */
+export const setStarred = (ids, starred) => call('set_starred', { ids, starred });
 export const pollerStatus = () => call('poller_status');
 /** @param {number} firstPaintMs @param {number} tasks */
 export const frontendReady = (firstPaintMs, tasks) => call('frontend_ready', { firstPaintMs, tasks });

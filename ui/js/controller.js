@@ -107,6 +107,18 @@ export function createController(store) {
     if (focus) focusRow(id);
   }
 
+  /**
+   * Stars a row (its star clicked), or the selection (`S`): all on, unless all
+   * already are. The change comes back as a changed row.
+   * @param {string | null} id
+   */
+  function toggleStar(id) {
+    const ids = id ? [id] : [...store.selected];
+    if (ids.length === 0) return;
+    const on = !ids.every((i) => store.rows.get(i)?.starred);
+    api.setStarred(ids, on).catch((error) => showToast(errorText(error)));
+  }
+
   /** Asks before forgetting tasks; nothing is removed without a yes. @param {string[]} ids */
   function confirmRemove(ids) {
     if (ids.length === 0) return;
@@ -188,7 +200,7 @@ export function createController(store) {
     bindList(select, (dir) => {
       const next = store_.neighbour(store, dir);
       if (next) select(next);
-    }, () => confirmRemove([...store.selected]));
+    }, () => confirmRemove([...store.selected]), toggleStar);
     settings.bind();
     creator.bind();
   }

@@ -4,7 +4,7 @@ import { isFinished, needsAttention } from './status.js';
 
 /**
  * @param {import('./status.js').Row} row
- * @param {string} status 'all' | 'active' | 'succeeded' | 'failed' | 'problem'
+ * @param {string} status 'all' | 'active' | 'succeeded' | 'failed' | 'problem' | 'starred'
  */
 function matchesStatus(row, status) {
   switch (status) {
@@ -15,6 +15,8 @@ function matchesStatus(row, status) {
       return row.status === status && row.tracking === 'final';
     case 'problem':
       return needsAttention(row);
+    case 'starred':
+      return row.starred === true;
     default:
       return true;
   }

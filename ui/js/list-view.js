@@ -43,6 +43,12 @@ function rowElement(row, selected) {
     top.append(dot);
   }
   top.append(idBox);
+  const star = el('button', row.starred ? 'star-toggle on' : 'star-toggle', row.starred ? '★' : '☆');
+  star.type = 'button';
+  star.tabIndex = -1;
+  star.title = t(row.starred ? 'list.unstar' : 'list.star');
+  star.setAttribute('aria-pressed', String(row.starred === true));
+  top.append(star);
   if (row.model) top.append(el('span', 'tag', t('create.createdHere')));
   if (row.checking) top.append(el('span', 'spinner'));
   top.append(chip(row));
@@ -121,16 +127,24 @@ export function reveal(id) {
  * @param {(id: string, how: {toggle: boolean, range: boolean}) => void} onSelect
  * @param {(dir: number) => void} onMove
  * @param {() => void} onDelete
+ * @param {(id: string | null) => void} onStar a row's star, or `S` on the selection (null)
  */
-export function bindList(onSelect, onMove, onDelete) {
+export function bindList(onSelect, onMove, onDelete, onStar) {
   list.addEventListener('click', (e) => {
     const li = /** @type {HTMLElement} */ (e.target).closest('.task-row');
+    if (li && /** @type {HTMLElement} */ (e.target).closest('.star-toggle')) {
+      onStar(li.dataset.id);
+      return;
+    }
     if (li) onSelect(li.dataset.id, { toggle: e.ctrlKey || e.metaKey, range: e.shiftKey });
   });
   list.addEventListener('keydown', (e) => {
     if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
       e.preventDefault();
       onMove(e.key === 'ArrowDown' ? 1 : -1);
+    } else if (e.key.toLowerCase() === 's' && !e.ctrlKey && !e.metaKey && !e.altKey) {
+      e.preventDefault();
+      onStar(null);
     } else if (e.key === 'Delete' || e.key === 'Backspace') {
       e.preventDefault();
       onDelete();

@@ -4,7 +4,7 @@ import { filterRows, newestFirst } from '../js/filter.js';
 
 const rows = [
   { id: 'asyntask_a', added_at: '2026-11-29T06:00:00Z', tracking: 'active', prompt: 'A cat running', waiting: false },
-  { id: 'asyntask_b', added_at: '2026-11-29T05:00:00Z', tracking: 'final', status: 'succeeded', prompt: '一只猫', waiting: false },
+  { id: 'asyntask_b', added_at: '2026-11-29T05:00:00Z', tracking: 'final', status: 'succeeded', prompt: '一只猫', waiting: false, starred: true },
   { id: 'asyntask_c', added_at: '2026-11-29T04:00:00Z', tracking: 'active', error: { code: 'rate_limited' }, waiting: true },
   { id: 'asyntask_d', added_at: '2026-11-29T03:00:00Z', tracking: 'not_found', waiting: false },
 ];
@@ -18,6 +18,7 @@ test('status filters', () => {
   assert.deepEqual(ids('active'), ['asyntask_a', 'asyntask_c']);
   assert.deepEqual(ids('succeeded'), ['asyntask_b']);
   assert.deepEqual(ids('problem'), ['asyntask_d'], 'a waiting row is not a problem');
+  assert.deepEqual(ids('starred'), ['asyntask_b']);
 });
 
 test('search in the ID and the prompt, any case and script', () => {
