@@ -28,6 +28,7 @@ const COMMANDS: &[&str] = &[
     "gateway_balance",
     "recent_prompts",
     "set_starred",
+    "change_tags",
 ];
 
 fn main() {

@@ -1138,6 +1138,31 @@ async fn starring_from_the_list_is_kept_and_filters() {
     driver
         .wait_for("a click to star its row", &starred(&ids[2]), vec![])
         .await;
+    // Tags from the detail pane of the selected task: Enter adds, × takes off.
+    select_row(&driver, &ids[0]).await;
+    let chips = "return [...document.querySelectorAll('#tags-box .tag-chip')].map((c) => c.firstChild.textContent).join('|')";
+    for tag in ["best take", "draft"] {
+        driver
+            .type_into("#tag-input", &format!("{tag}\u{E007}"))
+            .await;
+    }
+    driver
+        .wait_for(
+            "two tags on the task",
+            &format!("{chips} === 'best take|draft'"),
+            vec![],
+        )
+        .await;
+    driver
+        .click("#tags-box .tag-chip:nth-child(2) .tag-off")
+        .await;
+    driver
+        .wait_for(
+            "the tag taken off",
+            &format!("{chips} === 'best take'"),
+            vec![],
+        )
+        .await;
     settle().await;
     driver.screenshot("stars-light-en").await;
     driver
@@ -1178,4 +1203,16 @@ async fn starring_from_the_list_is_kept_and_filters() {
         .collect();
     kept.sort();
     assert_eq!(kept, want, "the history keeps the stars");
+    let tagged = std::process::Command::new(APP)
+        .envs(launch.env.iter().map(|(k, v)| (k, v)))
+        .args(["list", "--json", "--tag", "BEST TAKE"])
+        .output()
+        .unwrap();
+    let tagged: Vec<serde_json::Value> = String::from_utf8_lossy(&tagged.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(tagged.len(), 1);
+    assert_eq!(tagged[0]["id"], ids[0].as_str());
+    assert_eq!(tagged[0]["tags"], json!(["best take"]));
 }

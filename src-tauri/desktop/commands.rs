@@ -150,6 +150,26 @@ pub async fn set_starred(
     Ok(())
 }
 
+/// Adds and removes one task's tags; its tags after.
+#[tauri::command]
+pub async fn change_tags(
+    paddock: State<'_, Paddock>,
+    id: String,
+    add: Vec<String>,
+    remove: Vec<String>,
+) -> Result<Vec<String>, Error> {
+    let limit = crate::tasks::marks::MAX_TAGS;
+    if add.len() > limit || remove.len() > limit {
+        return Err(Error::InvalidRequest(format!(
+            "A task has at most {limit} tags."
+        )));
+    }
+    paddock
+        .change_tags(&id, &add, &remove)
+        .await?
+        .ok_or_else(|| Error::InvalidRequest("That task is no longer in the list.".into()))
+}
+
 /// Why querying is paused (a rejected key), or null.
 #[tauri::command]
 pub async fn poller_status(paddock: State<'_, Paddock>) -> Result<Option<StoredError>, Error> {

@@ -107,6 +107,7 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>, paddock: Paddock) -> ta
             commands::refresh_all,
             commands::mark_seen,
             commands::set_starred,
+            commands::change_tags,
             commands::poller_status,
             commands::frontend_ready,
             commands::choose_save_path,

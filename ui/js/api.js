@@ -44,6 +44,8 @@ export const refreshAll = () => call('refresh_all');
 export const markSeen = (id) => call('mark_seen', { id });
 /** @param {string[]} ids @param {boolean} starred */
 export const setStarred = (ids, starred) => call('set_starred', { ids, starred });
+/** @param {string} id @param {string[]} add @param {string[]} remove @returns {Promise<string[]>} */
+export const changeTags = (id, add, remove) => call('change_tags', { id, add, remove });
 export const pollerStatus = () => call('poller_status');
 /** @param {number} firstPaintMs @param {number} tasks */
 export const frontendReady = (firstPaintMs, tasks) => call('frontend_ready', { firstPaintMs, tasks });

@@ -30,6 +30,8 @@ export function createController(store) {
     onShowInFolder: (id) => api.showInFolder(id).catch((e) => showToast(errorText(e))),
     onOpenExternal: (id) => api.openVideoExternally(id).catch((e) => showToast(errorText(e))),
     onRunAgain: (item, mode) => creator.runAgain(item, mode),
+    onTags: (id, add, remove) => api.changeTags(id, add, remove).catch((e) => showToast(errorText(e))),
+    knownTags: () => [...new Set([...store.rows.values()].flatMap((r) => r.tags ?? []))].sort(),
   };
 
   function renderRows() {

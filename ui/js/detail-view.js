@@ -6,6 +6,7 @@ import { timeLeft, localTime, seconds, bytes } from './format.js';
 import { errorText, waitingText, expiringSoon, linkExpired } from './status.js';
 import { mountPreview } from './media-view.js';
 import { chip } from './list-view.js';
+import { tagsSection } from './tags-view.js';
 import { el, byId } from './dom.js';
 
 /** @typedef {import('./status.js').Row} Row */
@@ -16,7 +17,8 @@ const detail = /** @type {HTMLElement} */ (byId('detail'));
  * @typedef {{received: number, total: number | null, bytes_per_sec: number}} DownloadProgress
  * @typedef {{onRefresh: (id: string) => void, onCopy: (text: string) => void, onRemove: (ids: string[]) => void,
  *   onSave: (id: string) => void, onCancelSave: (id: string) => void, onShowInFolder: (id: string) => void,
- *   onOpenExternal: (id: string) => void, onRunAgain: (item: any, mode: string) => void}} DetailHandlers
+ *   onOpenExternal: (id: string) => void, onRunAgain: (item: any, mode: string) => void,
+ *   onTags: (id: string, add: string[], remove: string[]) => void, knownTags: () => string[]}} DetailHandlers
  */
 
 /**
@@ -137,7 +139,7 @@ export function renderDetail(item, handlers, progress = null) {
   remove.id = 'remove-task';
   remove.addEventListener('click', () => handlers.onRemove([row.id]));
   actions.append(remove);
-  const parts = [head, actions];
+  const parts = [head, actions, tagsSection(row, handlers.knownTags(), handlers.onTags)];
   if (row.error && row.waiting) {
     // Waiting out a passing fault: say when the next try is, with the gateway's words.
     const wait = el('p', 'note waiting', `${waitingText(row)} · ${errorText(row.error)}`);

@@ -29,7 +29,7 @@ const haystacks = new WeakMap();
 function haystack(row) {
   let text = haystacks.get(row);
   if (text === undefined) {
-    text = `${row.id}\n${row.prompt ?? ''}`.toLowerCase();
+    text = `${row.id}\n${row.prompt ?? ''}\n${(row.tags ?? []).join('\n')}`.toLowerCase();
     haystacks.set(row, text);
   }
   return text;

@@ -115,5 +115,6 @@ export function detailKey(store) {
   return [
     row.id, row.status, row.raw_status, row.tracking, row.progress, row.checking, row.saved_path,
     row.video_url, row.video_expires_at, row.waiting, row.retry_at, row.error?.code, row.error?.message, row.error?.detail,
+    (row.tags ?? []).join('\u0001'),
   ].join('|');
 }

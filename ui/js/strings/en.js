@@ -119,6 +119,8 @@ export default {
   'filter.starred': 'Starred',
   'list.star': 'Star (S)',
   'list.unstar': 'Remove the star (S)',
+  'tags.add': 'Add a tag…',
+  'tags.remove': 'Remove the tag “{tag}”',
   'list.new': 'Finished since you last looked',
   'list.saved': 'Saved',
   'list.removed': '{n} removed.',

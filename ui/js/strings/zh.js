@@ -119,6 +119,8 @@ export default {
   'filter.starred': '已加星标',
   'list.star': '加星标 (S)',
   'list.unstar': '取消星标 (S)',
+  'tags.add': '添加标签…',
+  'tags.remove': '移除标签“{tag}”',
   'list.new': '上次查看后已完成',
   'list.saved': '已保存',
   'list.removed': '已删除 {n} 个。',
