@@ -253,6 +253,8 @@ async fn a_server_fault_or_a_redirect_is_unknown_and_not_followed() {
         Reply::json(500, json!({"code": "fail", "message": "upstream error"})),
         // 307 keeps the method and the body: followed, it would POST again.
         Reply::empty(307).header("Location", &elsewhere),
+        // A 303 says "done, look there": with a JSON body it is still no refusal.
+        Reply::json(303, json!({"message": "see other"})).header("Location", &elsewhere),
     ] {
         let before = fake.created().len();
         fake.next_create(CreateOutcome::Refuse(reply));

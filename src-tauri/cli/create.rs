@@ -270,6 +270,18 @@ pub(super) async fn create(paddock: &Paddock, args: CreateArgs) -> u8 {
                 }
                 created.push(id);
             }
+            Err(Error::CreatedNotRecorded { id, reason }) => {
+                // Created and charged, but the history cannot be written: print the
+                // ID (it is the user's only record) and send nothing more.
+                let e = Error::CreatedNotRecorded {
+                    id: id.clone(),
+                    reason,
+                };
+                eprintln!("paddock: {e}");
+                println!("{id}");
+                worst = worst.max(e.exit_code());
+                break;
+            }
             Err(e) => {
                 eprintln!("paddock: {e}");
                 worst = worst.max(e.exit_code());

@@ -172,7 +172,10 @@ pub fn refresh<R: Runtime>(app: &AppHandle<R>) {
 }
 
 /// Makes the login entry match the setting ("Start at login", off by default).
-pub fn sync_autostart<R: Runtime>(app: &AppHandle<R>) {
+/// At start (`only_enable`) an entry is only ever added: the entry is one per
+/// user, and a Paddock run on another data folder (a test, a second profile)
+/// must not remove it.
+pub fn sync_autostart<R: Runtime>(app: &AppHandle<R>, only_enable: bool) {
     use tauri_plugin_autostart::ManagerExt;
     let Some(paddock) = app.try_state::<Paddock>() else {
         return;
@@ -181,7 +184,7 @@ pub fn sync_autostart<R: Runtime>(app: &AppHandle<R>) {
     let launcher = app.autolaunch();
     let result = match (wanted, launcher.is_enabled().unwrap_or(false)) {
         (true, false) => launcher.enable(),
-        (false, true) => launcher.disable(),
+        (false, true) if !only_enable => launcher.disable(),
         _ => Ok(()),
     };
     if let Err(e) = result {
@@ -200,12 +203,14 @@ pub fn start_hidden<R: Runtime>(app: &AppHandle<R>) {
             return;
         }
         tracing::info!("started hidden with no tray: working in the background until done");
-        exit_when_done(app).await;
+        exit_when_done(app, true).await;
     });
 }
 
 /// Quits once nothing is running or saving, unless the window was opened again.
-async fn exit_when_done<R: Runtime>(app: AppHandle<R>) {
+/// Started hidden, a key that needs the user brings the window up; after the user
+/// closed it knowing, the tasks of that gateway simply do not count.
+async fn exit_when_done<R: Runtime>(app: AppHandle<R>, show_when_needed: bool) {
     loop {
         let visible = app
             .get_webview_window("main")
@@ -215,7 +220,7 @@ async fn exit_when_done<R: Runtime>(app: AppHandle<R>) {
             return;
         }
         let activity = app.try_state::<Paddock>().map(|p| p.activity());
-        if activity.is_some_and(|a| a.needs_user) {
+        if show_when_needed && activity.is_some_and(|a| a.needs_user) {
             // A key is missing or rejected: waiting hidden would wait forever.
             tracing::info!("the key needs the user: showing the window");
             show_window(&app);
@@ -258,19 +263,28 @@ fn open_save_folder<R: Runtime>(app: &AppHandle<R>) {
 /// Quits, asking first while videos are being saved (unfinished tasks need no
 /// question: they resume on the next start).
 fn quit<R: Runtime>(app: &AppHandle<R>) {
-    let saving = app
+    let activity = app
         .try_state::<Paddock>()
-        .map_or(0, |p| p.activity().saving);
-    if saving == 0 {
+        .map(|p| p.activity())
+        .unwrap_or_default();
+    if activity.saving == 0 && activity.creating == 0 {
         app.exit(0);
         return;
     }
     show_window(app);
     let handle = app.clone();
+    let message = if activity.creating > 0 {
+        // The answer to a creation says which task was made (and charged): quitting
+        // now loses it.
+        "A new task is being sent to the gateway. Quit before its answer arrives? The task may still be created and charged, and Paddock would not know its ID.".to_owned()
+    } else {
+        format!(
+            "{} video(s) are still being saved. Quit and stop saving them?",
+            activity.saving
+        )
+    };
     app.dialog()
-        .message(format!(
-            "{saving} video(s) are still being saved. Quit and stop saving them?"
-        ))
+        .message(message)
         .title("Paddock")
         .buttons(MessageDialogButtons::OkCancelCustom(
             "Quit".into(),
@@ -294,7 +308,7 @@ pub fn on_close_requested<R: Runtime>(window: &WebviewWindow<R>, api: &tauri::Cl
     let activity = paddock.activity();
     let keep = paddock.settings().settings.keep_watching;
     match on_close(keep, tray.present(), &activity) {
-        OnClose::Quit if activity.saving > 0 => {
+        OnClose::Quit if activity.saving > 0 || activity.creating > 0 => {
             api.prevent_close();
             quit(app);
         }
@@ -318,7 +332,7 @@ pub fn on_close_requested<R: Runtime>(window: &WebviewWindow<R>, api: &tauri::Cl
             };
             let _ = app.notification().builder().title(title).body(body).show();
             let app = app.clone();
-            tauri::async_runtime::spawn(exit_when_done(app));
+            tauri::async_runtime::spawn(exit_when_done(app, false));
         }
     }
 }

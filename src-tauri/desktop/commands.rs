@@ -55,7 +55,7 @@ pub async fn save_settings<R: Runtime>(
     settings: Settings,
 ) -> Result<SettingsView, Error> {
     let view = paddock.save_settings(settings)?;
-    super::background::sync_autostart(&app);
+    super::background::sync_autostart(&app, false);
     Ok(view)
 }
 
@@ -144,6 +144,11 @@ pub async fn set_starred(
     if ids.len() > 100_000 {
         return Err(Error::InvalidRequest("Too many tasks at once.".into()));
     }
+    // Every ID checked before any is changed: a bad one changes nothing.
+    let ids = ids
+        .iter()
+        .map(|id| task_id(id).map(|id| id.as_str().to_owned()))
+        .collect::<Result<Vec<_>, _>>()?;
     for id in &ids {
         paddock.set_starred(id, starred).await?;
     }

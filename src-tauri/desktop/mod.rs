@@ -78,7 +78,7 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>, paddock: Paddock) -> ta
                     .build()?;
             }
             background::start(app.handle());
-            background::sync_autostart(app.handle());
+            background::sync_autostart(app.handle(), true);
             if hidden {
                 background::start_hidden(app.handle());
             }

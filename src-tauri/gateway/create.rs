@@ -309,6 +309,10 @@ pub fn classify_created(
                 "the gateway answered HTTP {status} without a task ID"
             ))),
         },
+        // Not followed (see the client); a 303 after a POST usually means done.
+        300..=399 => Err(Error::OutcomeUnknown(format!(
+            "the gateway answered with a redirect (HTTP {status})"
+        ))),
         401 => Err(Error::Unauthorized { detail: message }),
         429 => Err(Error::RateLimited {
             detail: message,

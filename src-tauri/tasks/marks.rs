@@ -19,7 +19,10 @@ pub fn clean_tag(tag: &str) -> Result<String, Error> {
     if cleaned.is_empty() {
         return Err(Error::InvalidRequest("A tag cannot be empty.".into()));
     }
-    if cleaned.chars().any(char::is_control) {
+    if cleaned
+        .chars()
+        .any(|c| c.is_control() || is_invisible_format(c))
+    {
         return Err(Error::InvalidRequest(
             "A tag cannot contain control characters.".into(),
         ));
@@ -31,6 +34,11 @@ pub fn clean_tag(tag: &str) -> Result<String, Error> {
         )));
     }
     Ok(cleaned)
+}
+
+/// Zero-width and direction-changing characters: a tag that hides or reverses text.
+fn is_invisible_format(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
 }
 
 /// The tags after adding and removing (case-insensitive, the first spelling kept).
@@ -102,11 +110,15 @@ impl Tracker {
             Some(t) => t.record.tags.clone(),
             None => return Ok(None),
         };
-        let tags = apply_tags(&current, add, remove)?;
-        let kept = tags.clone();
-        self.update_record(id, move |r| {
-            r.tags = kept.clone();
-            vec![Change::Tags(kept)]
+        // Checked here for the error; applied again under the lock, to the tags as
+        // they are then, so two quick changes do not undo each other.
+        let mut tags = apply_tags(&current, add, remove)?;
+        self.update_record(id, |r| {
+            if let Ok(now) = apply_tags(&r.tags, add, remove) {
+                tags = now;
+            }
+            r.tags = tags.clone();
+            vec![Change::Tags(tags.clone())]
         })
         .await?;
         Ok(Some(tags))
@@ -127,6 +139,8 @@ mod tests {
         assert_eq!(clean_tag("猫 🐴").unwrap(), "猫 🐴");
         assert!(clean_tag("   ").is_err());
         assert!(clean_tag("a\u{7}b").is_err());
+        assert!(clean_tag("best\u{202E}ekat").is_err());
+        assert!(clean_tag("\u{200B}").is_err());
         assert!(clean_tag(&"x".repeat(MAX_TAG_CHARS + 1)).is_err());
         assert!(clean_tag(&"猫".repeat(MAX_TAG_CHARS)).is_ok());
     }

@@ -406,9 +406,14 @@ fn migrate(conn: &Connection) -> rusqlite::Result<()> {
             .prepare(&format!("SELECT {column} FROM tasks LIMIT 0"))
             .is_ok();
         if !has_column {
-            conn.execute_batch(&format!(
+            let added = conn.execute_batch(&format!(
                 "ALTER TABLE tasks ADD COLUMN {column} {declaration};"
-            ))?;
+            ));
+            // Another Paddock (the CLI beside the window) may have added it first.
+            match added {
+                Err(e) if e.to_string().contains("duplicate column") => {}
+                other => other?,
+            }
         }
     }
     if version < SCHEMA_VERSION {

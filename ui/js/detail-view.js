@@ -171,7 +171,15 @@ export function renderDetail(item, handlers, progress = null) {
     });
     parts.push(toggle, pre);
   }
+  // A poll redraws the pane: a tag being typed keeps its text and the focus.
+  const typing = /** @type {HTMLInputElement | null} */ (document.getElementById('tag-input'));
+  const kept = typing && typing.dataset.task === row.id ? { text: typing.value, focused: document.activeElement === typing } : null;
   detail.replaceChildren(...parts);
+  const input = /** @type {HTMLInputElement | null} */ (document.getElementById('tag-input'));
+  if (input && kept) {
+    input.value = kept.text;
+    if (kept.focused) input.focus();
+  }
 }
 
 /** Every field of the task as a definition list; empty values are left out. */

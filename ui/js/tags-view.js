@@ -25,6 +25,7 @@ export function tagsSection(row, known, onTags) {
   }
   const input = /** @type {HTMLInputElement} */ (el('input', 'tag-input'));
   input.id = 'tag-input';
+  input.dataset.task = row.id;
   input.type = 'text';
   input.maxLength = 40;
   input.placeholder = t('tags.add');
