@@ -879,3 +879,79 @@ async fn stars_and_tags_are_kept_and_filter_the_list() {
     let o = run(cmd(&fake, &data, None), &["tag", &b, "a\u{7}b"]).await;
     assert_eq!(code(&o), 2, "{}", stderr(&o));
 }
+
+/// `paddock usage`: billed seconds of succeeded tasks by local day and tier, failed
+/// ones counted apart; the day follows the system's zone (TZ).
+#[tokio::test]
+async fn usage_sums_billed_seconds_by_local_day() {
+    let fake = FakeAnyfast::start().await;
+    let data = temp_dir("cli-usage");
+    let (ok, edit, failed, running) = (
+        task_id("usageok"),
+        task_id("usageedit"),
+        task_id("usagefailed"),
+        task_id("usagerunning"),
+    );
+    fake.script(&ok, vec![Reply::state("success-seed-example")]);
+    fake.script(
+        &edit,
+        vec![Reply::state("success-start-time-zero-video-edit")],
+    );
+    fake.script(&failed, vec![Reply::state("failure-data-inspection")]);
+    let o = run(
+        cmd(&fake, &data, Some(FAKE_KEY)),
+        &["watch", &ok, &edit, &failed],
+    )
+    .await;
+    assert!(code(&o) <= 1, "{}", stderr(&o));
+    fake.script(&running, vec![Reply::state("in-progress")]);
+    let o = run(cmd(&fake, &data, Some(FAKE_KEY)), &["add", &running]).await;
+    assert_eq!(code(&o), 0);
+
+    let usage = |tz: &'static str, args: &'static [&'static str]| {
+        let mut c = cmd(&fake, &data, None);
+        c.env("TZ", tz);
+        async move { run(c, args).await }
+    };
+    // The fake's times follow the clock: the local day is checked against `date`,
+    // in two zones 25 hours apart, so the days always differ.
+    let listed = json_lines(&run(cmd(&fake, &data, None), &["list", "--json"]).await);
+    let finished = listed
+        .iter()
+        .find(|r| r["id"] == ok.as_str())
+        .and_then(|r| r["finished_at"].as_str())
+        .unwrap()
+        .to_owned();
+    let mut days = Vec::new();
+    for tz in ["ABC+12", "ABC-13"] {
+        let o = usage(tz, &["usage", "--json"]).await;
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        let v: Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+        assert_eq!(
+            v["total"],
+            serde_json::json!({"720P": {"tasks": 2, "seconds": 18.24}, "1080P": {"tasks": 0, "seconds": 0.0}, "failed": 1}),
+            "{v}"
+        );
+        assert_eq!(v["days"].as_array().unwrap().len(), 1, "{v}");
+        let expected = std::process::Command::new("date")
+            .env("TZ", tz)
+            .args(["-d", &finished, "+%F"])
+            .output()
+            .unwrap();
+        let expected = String::from_utf8_lossy(&expected.stdout).trim().to_owned();
+        assert_eq!(v["days"][0]["date"], expected.as_str(), "{tz}: {v}");
+        days.push(expected);
+    }
+    assert_ne!(days[0], days[1]);
+    let o = usage("ABC-13", &["usage", "--since", "2999-01-01", "--json"]).await;
+    let v: Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+    assert_eq!(v["total"]["720P"]["tasks"], 0, "{v}");
+    let o = usage("ABC-13", &["usage"]).await;
+    assert!(
+        stdout(&o).contains(&days[1]) && stdout(&o).contains("18.24"),
+        "{}",
+        stdout(&o)
+    );
+    let o = usage("UTC", &["usage", "--since", "yesterday"]).await;
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+}

@@ -1,4 +1,5 @@
-//! `paddock list`, `star`, `unstar` and `tag`: reading the history and marking it.
+//! `paddock list`, `remove`, `star`, `unstar` and `tag`: reading the history and
+//! changing it.
 
 use std::sync::Arc;
 
@@ -102,6 +103,46 @@ pub(super) async fn tag(paddock: &Paddock, id: &str, add: Vec<String>, remove: V
         Ok(None) => {
             eprintln!("paddock: {id}: not in the history");
             4
+        }
+        Err(e) => fail(&e),
+    }
+}
+
+/// Removes tasks from the history, so a row that misbehaves can always be taken out
+/// without opening the window. Unknown IDs are reported, not an error for the rest.
+pub(super) async fn remove(paddock: &Paddock, ids: Vec<String>) -> u8 {
+    let mut valid = Vec::new();
+    let mut worst = 0;
+    for id in &ids {
+        match crate::ids::TaskId::parse(id) {
+            Ok(id) => valid.push(id.as_str().to_owned()),
+            Err(e) => {
+                eprintln!("paddock: {id}: {e}");
+                worst = 2;
+            }
+        }
+    }
+    if let Err(code) = start(paddock, Arc::new(NoEvents)) {
+        return code;
+    }
+    let known: Vec<String> = valid
+        .iter()
+        .filter(|id| {
+            let known = matches!(paddock.task(id), Ok(Some(_)));
+            if !known {
+                eprintln!("paddock: {id}: not in the history");
+            }
+            known
+        })
+        .cloned()
+        .collect();
+    if known.len() < valid.len() {
+        worst = worst.max(4);
+    }
+    match paddock.remove(known).await {
+        Ok(n) => {
+            println!("{n} removed");
+            worst
         }
         Err(e) => fail(&e),
     }

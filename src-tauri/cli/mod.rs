@@ -47,6 +47,7 @@ mod history;
 mod key;
 mod output;
 mod save;
+mod usage;
 mod watch;
 
 pub use create::CreateArgs;
@@ -152,6 +153,15 @@ pub enum Command {
         /// Quota units per US dollar (stock gateways: 500000).
         #[arg(long, value_name = "N")]
         units_per_dollar: Option<f64>,
+    },
+    /// Billed seconds of finished tasks per local day and tier (failures are refunded).
+    Usage {
+        /// From this local date on (YYYY-MM-DD).
+        #[arg(long, value_name = "DATE")]
+        since: Option<String>,
+        /// One JSON object: {"total": {...}, "days": [...]}.
+        #[arg(long)]
+        json: bool,
     },
     /// Stop tracking tasks and remove them from the history.
     Remove {
@@ -259,7 +269,8 @@ async fn execute(paddock: &Paddock, command: Command) -> u8 {
             max_size,
             force,
         } => save::save(paddock, &id, output, max_size, force).await,
-        Command::Remove { ids } => remove(paddock, ids).await,
+        Command::Remove { ids } => history::remove(paddock, ids).await,
+        Command::Usage { since, json } => usage::usage(paddock, since, json).await,
         Command::Create(args) => create::create(paddock, args).await,
         Command::Balance { units_per_dollar } => create::balance(paddock, units_per_dollar).await,
         Command::Export { format, output } => output::export(paddock, format, output),
@@ -352,46 +363,6 @@ async fn add(paddock: &Paddock, text: Vec<String>) -> u8 {
             } else {
                 0
             }
-        }
-        Err(e) => fail(&e),
-    }
-}
-
-/// Removes tasks from the history, so a row that misbehaves can always be taken out
-/// without opening the window. Unknown IDs are reported, not an error for the rest.
-async fn remove(paddock: &Paddock, ids: Vec<String>) -> u8 {
-    let mut valid = Vec::new();
-    let mut worst = 0;
-    for id in &ids {
-        match crate::ids::TaskId::parse(id) {
-            Ok(id) => valid.push(id.as_str().to_owned()),
-            Err(e) => {
-                eprintln!("paddock: {id}: {e}");
-                worst = 2;
-            }
-        }
-    }
-    if let Err(code) = start(paddock, Arc::new(NoEvents)) {
-        return code;
-    }
-    let known: Vec<String> = valid
-        .iter()
-        .filter(|id| {
-            let known = matches!(paddock.task(id), Ok(Some(_)));
-            if !known {
-                eprintln!("paddock: {id}: not in the history");
-            }
-            known
-        })
-        .cloned()
-        .collect();
-    if known.len() < valid.len() {
-        worst = worst.max(4);
-    }
-    match paddock.remove(known).await {
-        Ok(n) => {
-            println!("{n} removed");
-            worst
         }
         Err(e) => fail(&e),
     }

@@ -147,6 +147,31 @@ impl Paddock {
             .await
     }
 
+    /// Billed seconds of the finished tasks, per local day and tier, from `since`
+    /// (`YYYY-MM-DD`).
+    pub async fn usage(&self, since: Option<String>) -> Result<crate::tasks::usage::Usage, Error> {
+        use crate::tasks::usage::{billed_of, summarize, Billed};
+        let store = Arc::clone(&self.store);
+        tokio::task::spawn_blocking(move || {
+            let finished: Vec<_> = store.load_all()?.iter().filter_map(billed_of).collect();
+            let times: Vec<i64> = finished.iter().map(|f| f.0).collect();
+            let dates = store.local_dates(&times)?;
+            let items: Vec<Billed> = finished
+                .into_iter()
+                .zip(dates)
+                .map(|((_, succeeded, tier, seconds), date)| Billed {
+                    date,
+                    succeeded,
+                    tier,
+                    seconds,
+                })
+                .collect();
+            Ok(summarize(&items, since.as_deref()))
+        })
+        .await
+        .map_err(|e| Error::HistoryOpen(e.to_string()))?
+    }
+
     /// Forgets tasks (history included).
     pub async fn remove(&self, ids: Vec<String>) -> Result<usize, Error> {
         self.ready_tracker()?.remove(ids).await

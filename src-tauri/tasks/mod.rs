@@ -12,6 +12,7 @@ mod rows;
 mod saving;
 pub mod store;
 mod tracker;
+pub mod usage;
 
 pub use gate::rate_limit_wait;
 pub use policy::PollConfig;
