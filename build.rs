@@ -29,6 +29,7 @@ const COMMANDS: &[&str] = &[
     "recent_prompts",
     "set_starred",
     "change_tags",
+    "usage_summary",
 ];
 
 fn main() {

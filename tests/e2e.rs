@@ -1216,3 +1216,64 @@ async fn starring_from_the_list_is_kept_and_filters() {
     assert_eq!(tagged[0]["id"], ids[0].as_str());
     assert_eq!(tagged[0]["tags"], json!(["best take"]));
 }
+
+/// The Usage view: billed seconds per local day as bars and as a table.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_usage_view_sums_what_was_billed() {
+    if !e2e_available() {
+        return;
+    }
+    let _window = WINDOW.lock().await;
+    let fake = FakeAnyfast::start().await;
+    let ids = [
+        task_id("e2eusagea"),
+        task_id("e2eusageb"),
+        task_id("e2eusagec"),
+    ];
+    fake.script(&ids[0], vec![Reply::state("success-seed-example")]);
+    fake.script(
+        &ids[1],
+        vec![Reply::state("success-start-time-zero-video-edit")],
+    );
+    fake.script(&ids[2], vec![Reply::state("failure-data-inspection")]);
+    let data = temp_dir("e2e-usage");
+    let driver = Driver::launch(APP, env(&fake, &data, Some(FAKE_KEY))).await;
+    driver.ready().await;
+    add(&driver, &ids.join(" ")).await;
+    chip_of(&driver, &ids[0], "Succeeded").await;
+    chip_of(&driver, &ids[1], "Succeeded").await;
+    chip_of(&driver, &ids[2], "Failed").await;
+    driver.click("#usage-button").await;
+    let total = "return [...document.querySelectorAll('#usage-body tr.total td')].map((c) => c.textContent).join('|')";
+    driver
+        .wait_for(
+            "the total row",
+            &format!("{total} === 'Total|2|18.24|0|0.00|1'"),
+            vec![],
+        )
+        .await;
+    let bars = driver
+        .exec(
+            "return document.querySelectorAll('#usage-body svg rect.bar-720').length",
+            vec![],
+        )
+        .await;
+    assert_eq!(bars, json!(1), "one day, one bar");
+    settle().await;
+    driver.screenshot("usage-light-en").await;
+    driver.click("#usage-close").await;
+    driver.click("#theme-button").await;
+    driver.click("#lang-button").await;
+    chip_of(&driver, &ids[0], "已成功").await;
+    driver.click("#usage-button").await;
+    driver
+        .wait_for(
+            "the total row in Chinese",
+            &format!("{total}.startsWith('合计|2|')"),
+            vec![],
+        )
+        .await;
+    settle().await;
+    driver.screenshot("usage-dark-zh").await;
+    driver.quit().await;
+}

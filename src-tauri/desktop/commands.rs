@@ -175,6 +175,15 @@ pub async fn change_tags(
         .ok_or_else(|| Error::InvalidRequest("That task is no longer in the list.".into()))
 }
 
+/// Billed seconds of finished tasks per local day and tier (the Usage view).
+#[tauri::command]
+pub async fn usage_summary(
+    paddock: State<'_, Paddock>,
+    since: Option<String>,
+) -> Result<crate::tasks::usage::Usage, Error> {
+    paddock.usage(since).await
+}
+
 /// Why querying is paused (a rejected key), or null.
 #[tauri::command]
 pub async fn poller_status(paddock: State<'_, Paddock>) -> Result<Option<StoredError>, Error> {

@@ -108,6 +108,7 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>, paddock: Paddock) -> ta
             commands::mark_seen,
             commands::set_starred,
             commands::change_tags,
+            commands::usage_summary,
             commands::poller_status,
             commands::frontend_ready,
             commands::choose_save_path,

@@ -250,9 +250,25 @@ impl Driver {
 
     /// Types into an element as a user would (key events included).
     pub async fn type_into(&self, css: &str, text: &str) {
-        let id = self.find(css).await;
-        self.post(&format!("/element/{id}/value"), json!({"text": text}))
-            .await;
+        // A re-render may replace the element between finding and typing: again.
+        for _ in 0..10 {
+            let id = self.find(css).await;
+            let typed = self
+                .try_request(
+                    reqwest::Method::POST,
+                    &format!("/element/{id}/value"),
+                    Some(json!({"text": text})),
+                )
+                .await;
+            match typed {
+                Ok(_) => return,
+                Err(e) if e.contains("stale element") => {
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                }
+                Err(e) => panic!("{e}"),
+            }
+        }
+        panic!("{css} kept going stale");
     }
 
     /// Clicks an element as a user would. The list re-renders its rows when the

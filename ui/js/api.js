@@ -46,6 +46,8 @@ export const markSeen = (id) => call('mark_seen', { id });
 export const setStarred = (ids, starred) => call('set_starred', { ids, starred });
 /** @param {string} id @param {string[]} add @param {string[]} remove @returns {Promise<string[]>} */
 export const changeTags = (id, add, remove) => call('change_tags', { id, add, remove });
+/** Billed seconds per local day and tier. @param {string | null} since YYYY-MM-DD */
+export const usageSummary = (since) => call('usage_summary', { since });
 export const pollerStatus = () => call('poller_status');
 /** @param {number} firstPaintMs @param {number} tasks */
 export const frontendReady = (firstPaintMs, tasks) => call('frontend_ready', { firstPaintMs, tasks });

@@ -2,5 +2,7 @@
 
 import { createStore } from './store.js';
 import { createController } from './controller.js';
+import { createUsageController } from './usage-controller.js';
 
 createController(createStore()).start();
+createUsageController().bind();
