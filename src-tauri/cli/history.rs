@@ -24,7 +24,7 @@ fn status_matches(row: &TaskRow, wanted: Option<StatusArg>) -> bool {
 fn marks_match(row: &TaskRow, starred: bool, tag: Option<&str>) -> bool {
     (!starred || row.starred)
         && tag.is_none_or(|tag| {
-            let tag = crate::tasks::marks::clean_tag(tag)
+            let tag = crate::tasks::tags::clean_tag(tag)
                 .unwrap_or_default()
                 .to_lowercase();
             row.tags.iter().any(|t| t.to_lowercase() == tag)

@@ -163,7 +163,7 @@ pub async fn change_tags(
     add: Vec<String>,
     remove: Vec<String>,
 ) -> Result<Vec<String>, Error> {
-    let limit = crate::tasks::marks::MAX_TAGS;
+    let limit = crate::tasks::tags::MAX_TAGS;
     if add.len() > limit || remove.len() > limit {
         return Err(Error::InvalidRequest(format!(
             "A task has at most {limit} tags."

@@ -3,14 +3,16 @@
 //! the command line show.
 
 mod gate;
-pub mod marks;
+mod marks;
 pub mod policy;
 mod poller;
 mod prompts;
 mod record;
 mod rows;
 mod saving;
+mod schema;
 pub mod store;
+pub mod tags;
 mod tracker;
 pub mod usage;
 

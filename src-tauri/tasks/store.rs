@@ -16,8 +16,6 @@ pub use super::record::{Change, StoredError, TaskRecord, Tracking};
 use crate::error::Error;
 
 const DB_FILE: &str = "history.sqlite3";
-/// Bumped with every migration below.
-const SCHEMA_VERSION: i64 = 3;
 
 /// The longest stored answer read back; a real one is under 4 KiB and the client
 /// never accepts more than 1 MiB, so anything larger was not written by Paddock.
@@ -58,7 +56,7 @@ fn record_from_row(row: &rusqlite::Row<'_>) -> Option<TaskRecord> {
         starred: int(10).is_some_and(|n| n != 0),
         tags: text(11)
             .filter(|s| s.len() <= MAX_STORED_ANSWER)
-            .map(|s| super::marks::tags_from_stored(&s))
+            .map(|s| super::tags::tags_from_stored(&s))
             .unwrap_or_default(),
     })
 }
@@ -169,7 +167,7 @@ impl TaskStore {
             .map_err(OpenFailure::from)?;
         conn.pragma_update(None, "synchronous", "NORMAL")
             .map_err(OpenFailure::from)?;
-        migrate(&conn).map_err(OpenFailure::from)?;
+        super::schema::migrate(&conn).map_err(OpenFailure::from)?;
         // Prompts and live links: this user's only (the WAL files follow the mode of
         // the database on Unix).
         if let Err(e) = crate::folders::restrict_to_owner(path) {
@@ -243,8 +241,10 @@ impl TaskStore {
         Ok(inserted)
     }
 
-    /// Writes every column of one task, inserting it when missing. For imports and
-    /// test fixtures; the app changes rows with [`update`](Self::update).
+    /// Writes every column of one task but its star and tags, inserting it when
+    /// missing. For imports and test fixtures; the app changes rows with
+    /// [`update`](Self::update). The marks are left out so that a record read before
+    /// the CLI starred it never takes the star away.
     pub fn write_whole(&self, r: &TaskRecord) -> Result<(), Error> {
         let raw = r.raw.as_ref().map(Value::to_string);
         let error = r.error.as_ref().and_then(|e| serde_json::to_string(e).ok());
@@ -367,63 +367,4 @@ impl TaskStore {
         tx.commit().map_err(write_err)?;
         Ok(n)
     }
-}
-
-/// Schema migrations, keyed by `PRAGMA user_version`.
-fn migrate(conn: &Connection) -> rusqlite::Result<()> {
-    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    // The table is made sure of even when the version says it is there: a file
-    // whose table was dropped by hand is repaired rather than failing every start.
-    conn.execute_batch(
-        "CREATE TABLE IF NOT EXISTS tasks (
-           id TEXT PRIMARY KEY NOT NULL,
-           base_url TEXT NOT NULL,
-           added_at INTEGER NOT NULL,
-           tracking TEXT NOT NULL DEFAULT 'active',
-           raw_json TEXT,
-           error_json TEXT,
-           checked_at INTEGER,
-           saved_path TEXT,
-           unseen INTEGER NOT NULL DEFAULT 0,
-           created_json TEXT,
-           starred INTEGER NOT NULL DEFAULT 0,
-           tags_json TEXT
-         );
-         CREATE INDEX IF NOT EXISTS tasks_added_at ON tasks(added_at);",
-    )?;
-    if version < 1 {
-        conn.execute_batch("PRAGMA user_version = 1;")?;
-    }
-    // Version 2: how tasks created from Paddock were asked for; version 3: stars
-    // and tags. Looked for on every open, like the table: a table rebuilt by hand
-    // may lack them.
-    for (column, declaration) in [
-        ("created_json", "TEXT"),
-        ("starred", "INTEGER NOT NULL DEFAULT 0"),
-        ("tags_json", "TEXT"),
-    ] {
-        let has_column = conn
-            .prepare(&format!("SELECT {column} FROM tasks LIMIT 0"))
-            .is_ok();
-        if !has_column {
-            let added = conn.execute_batch(&format!(
-                "ALTER TABLE tasks ADD COLUMN {column} {declaration};"
-            ));
-            // Another Paddock (the CLI beside the window) may have added it first.
-            match added {
-                Err(e) if e.to_string().contains("duplicate column") => {}
-                other => other?,
-            }
-        }
-    }
-    if version < SCHEMA_VERSION {
-        conn.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION};"))?;
-    }
-    if version > SCHEMA_VERSION {
-        tracing::warn!(
-            version,
-            "the history was written by a newer Paddock; reading what this version knows"
-        );
-    }
-    Ok(())
 }
