@@ -163,12 +163,6 @@ pub async fn change_tags(
     add: Vec<String>,
     remove: Vec<String>,
 ) -> Result<Vec<String>, Error> {
-    let limit = crate::tasks::tags::MAX_TAGS;
-    if add.len() > limit || remove.len() > limit {
-        return Err(Error::InvalidRequest(format!(
-            "A task has at most {limit} tags."
-        )));
-    }
     paddock
         .change_tags(&id, &add, &remove)
         .await?

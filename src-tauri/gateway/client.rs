@@ -89,39 +89,42 @@ pub fn user_agent() -> String {
 
 impl AnyfastClient {
     pub fn new(config: ClientConfig) -> Result<Self, Error> {
-        let builder = || {
+        // The same settings for every client; reqwest fixes the redirect policy per
+        // client, so creations (which must follow none) get clients of their own.
+        let base = |redirect: reqwest::redirect::Policy| {
             reqwest::Client::builder()
                 .user_agent(user_agent())
                 .connect_timeout(config.connect_timeout)
-                .read_timeout(config.read_timeout)
-                // Video links may redirect to a CDN: https only, a few hops, and no
-                // Referer naming where the request came from. The gateway's own
-                // redirects are checked again against its origin below.
-                .redirect(reqwest::redirect::Policy::custom(|attempt| {
-                    if attempt.previous().len() >= MAX_REDIRECTS {
-                        attempt.error("too many redirects")
-                    } else if attempt.url().scheme() != "https" && !is_loopback(attempt.url()) {
-                        attempt.error("a redirect to plain http")
-                    } else {
-                        attempt.follow()
-                    }
-                }))
+                .redirect(redirect)
                 .referer(false)
+        };
+        let builder = || {
+            // Video links may redirect to a CDN: https only, a few hops, and no
+            // Referer naming where the request came from. The gateway's own
+            // redirects are checked again against its origin below.
+            base(reqwest::redirect::Policy::custom(|attempt| {
+                if attempt.previous().len() >= MAX_REDIRECTS {
+                    attempt.error("too many redirects")
+                } else if attempt.url().scheme() != "https" && !is_loopback(attempt.url()) {
+                    attempt.error("a redirect to plain http")
+                } else {
+                    attempt.follow()
+                }
+            }))
+            .read_timeout(config.read_timeout)
         };
         let start_err = |e: reqwest::Error| Error::Network {
             detail: Some(format!("the HTTP client could not start: {e}")),
         };
         let http = builder().build().map_err(start_err)?;
         let direct = builder().no_proxy().build().map_err(start_err)?;
-        let creating_builder = || {
-            reqwest::Client::builder()
-                .user_agent(user_agent())
-                .connect_timeout(config.connect_timeout)
-                .redirect(reqwest::redirect::Policy::none())
-                .referer(false)
-        };
-        let creating = creating_builder().build().map_err(start_err)?;
-        let creating_direct = creating_builder().no_proxy().build().map_err(start_err)?;
+        let creating = base(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(start_err)?;
+        let creating_direct = base(reqwest::redirect::Policy::none())
+            .no_proxy()
+            .build()
+            .map_err(start_err)?;
         Ok(Self {
             http,
             direct,

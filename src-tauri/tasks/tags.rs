@@ -45,6 +45,11 @@ pub fn apply_tags(
     add: &[String],
     remove: &[String],
 ) -> Result<Vec<String>, Error> {
+    if add.len() > MAX_TAGS || remove.len() > MAX_TAGS {
+        return Err(Error::InvalidRequest(format!(
+            "A task has at most {MAX_TAGS} tags."
+        )));
+    }
     let remove: Vec<String> = remove
         .iter()
         .map(|t| clean_tag(t).map(|t| t.to_lowercase()))
