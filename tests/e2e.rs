@@ -1277,3 +1277,166 @@ async fn the_usage_view_sums_what_was_billed() {
     driver.screenshot("usage-dark-zh").await;
     driver.quit().await;
 }
+
+/// Whether the window titled "Paddock" is on screen, as X sees it.
+fn window_state() -> String {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/close_window.py");
+    let out = std::process::Command::new("/usr/bin/python3")
+        .args([script, "--state", "Paddock"])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+fn close_the_window() {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/close_window.py");
+    let closed = std::process::Command::new("/usr/bin/python3")
+        .args([script, "Paddock"])
+        .status()
+        .unwrap();
+    assert!(closed.success(), "the window was found and asked to close");
+}
+
+/// With a tray host (a StatusNotifier watcher on a private bus): the tray item
+/// registers with its menu and counts, its icon changes while a task runs, closing
+/// the window hides it into the tray (the work goes on), a click on the "Video
+/// ready" notification brings the window back with that task selected, and Pause
+/// in the menu pauses.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_tray_counts_hides_the_window_and_a_notification_click_selects_the_task() {
+    use support::desktop_shell::{menu_labels, DesktopShell};
+    if !e2e_available() {
+        return;
+    }
+    let _window = WINDOW.lock().await;
+    let mut shell = DesktopShell::start();
+    let fake = FakeAnyfast::start().await;
+    let id = task_id("e2etray");
+    let mut replies = vec![Reply::state("in-progress"); 25];
+    replies.push(Reply::state("success-seed-example"));
+    fake.script(&id, replies);
+    let data = temp_dir("e2e-tray");
+    let mut launch = env(&fake, &data, Some(FAKE_KEY));
+    launch
+        .env
+        .push(("DBUS_SESSION_BUS_ADDRESS".to_owned(), shell.address.clone()));
+    let driver = Driver::launch(APP, launch).await;
+    driver.ready().await;
+    let quiet = shell.wait_for_tray("the tray item", |item| {
+        menu_labels(item).contains(&"Nothing running".to_owned())
+    });
+    assert_eq!(
+        menu_labels(&quiet),
+        [
+            "Show Paddock",
+            "Nothing running",
+            "Pause watching",
+            "Open save folder",
+            "Quit"
+        ]
+    );
+    // Another task (it fails at once) is selected when the window closes, so the
+    // click has to change the selection.
+    let other = task_id("e2etrayother");
+    fake.script(&other, vec![Reply::state("failure-data-inspection")]);
+    add(&driver, &format!("{id} {other}")).await;
+    let working = shell.wait_for_tray("one running", |item| {
+        menu_labels(item).contains(&"1 running".to_owned())
+    });
+    chip_of(&driver, &other, "Failed").await;
+    select_row(&driver, &other).await;
+    assert_ne!(working["icon"], quiet["icon"], "the icon marks the work");
+    driver.screenshot("tray-window-running").await;
+
+    close_the_window();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while window_state() != "hidden" {
+        assert!(std::time::Instant::now() < deadline, "the window hid");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let note = shell.wait_for_note("Video ready");
+    assert_eq!(
+        window_state(),
+        "hidden",
+        "the window stays hidden meanwhile"
+    );
+    let done = shell.wait_for_tray("one ready, none running", |item| {
+        menu_labels(item).contains(&"1 ready".to_owned())
+    });
+    assert_ne!(done["icon"], working["icon"], "the mark goes with the work");
+
+    let clicked = shell.ask(&format!("click-note {}", note["id"]));
+    assert_eq!(clicked["ok"], true, "{clicked}");
+    driver
+        .wait_for(
+            "the clicked task selected",
+            "return document.querySelector('#detail .detail-id')?.textContent === arguments[0] || null",
+            vec![json!(id)],
+        )
+        .await;
+    assert_eq!(
+        window_state(),
+        "viewable",
+        "the click brought the window up"
+    );
+    // Looked at: no longer counted as ready.
+    shell.wait_for_tray("nothing ready", |item| {
+        menu_labels(item).contains(&"Nothing running".to_owned())
+    });
+
+    let paused = shell.ask("click-menu Pause watching");
+    assert_eq!(paused["ok"], true, "{paused}");
+    shell.wait_for_tray("watching paused", |item| {
+        menu_labels(item).contains(&"Resume watching".to_owned())
+    });
+    driver.quit().await;
+}
+
+/// The tray speaks the window's language, and its Quit ends Paddock.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_tray_menu_is_in_chinese_and_its_quit_ends_paddock() {
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+    use support::desktop_shell::{menu_labels, DesktopShell};
+    if !e2e_available() {
+        return;
+    }
+    let _window = WINDOW.lock().await;
+    let mut shell = DesktopShell::start();
+    let fake = FakeAnyfast::start().await;
+    let data = temp_dir("e2e-tray-zh");
+    std::fs::write(data.join("settings.json"), r#"{"language": "zh"}"#).unwrap();
+    let launch = env(&fake, &data, Some(FAKE_KEY));
+    let mut app = Command::new(APP)
+        .envs(launch.env.iter().map(|(k, v)| (k, v)))
+        .env("DBUS_SESSION_BUS_ADDRESS", &shell.address)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let item = shell.wait_for_tray("the tray item", |item| !menu_labels(item).is_empty());
+    assert_eq!(
+        menu_labels(&item),
+        [
+            "显示 Paddock",
+            "没有运行中的任务",
+            "暂停查询",
+            "打开保存文件夹",
+            "退出"
+        ]
+    );
+    let quit = shell.ask("click-menu 退出");
+    assert_eq!(quit["ok"], true, "{quit}");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = app.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = app.kill();
+            panic!("Quit in the tray did not end Paddock");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(status.success(), "{status:?}");
+}

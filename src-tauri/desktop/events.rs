@@ -5,7 +5,7 @@ use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tauri_plugin_notification::NotificationExt;
 
 use crate::gateway::Status;
-use crate::paddock::Paddock;
+use crate::paddock::{Paddock, Word};
 use crate::videos::Progress;
 
 use crate::tasks::StoredError;
@@ -38,7 +38,7 @@ impl<R: Runtime> TauriEvents<R> {
 impl<R: Runtime> TaskEvents for TauriEvents<R> {
     fn changed(&self, rows: &[TaskRow]) {
         self.emit(TASKS_CHANGED, rows);
-        super::background::refresh(&self.0);
+        super::tray::refresh(&self.0);
     }
 
     fn removed(&self, ids: &[String]) {
@@ -56,6 +56,13 @@ impl<R: Runtime> TaskEvents for TauriEvents<R> {
 
     fn saving(&self, id: &str, progress: Option<&Progress>) {
         self.emit(VIDEO_SAVING, Saving { id, progress });
+        if progress.is_none() {
+            super::tray::refresh(&self.0);
+        }
+    }
+
+    fn auto_save_ended(&self, _id: &str) {
+        super::tray::refresh(&self.0);
     }
 }
 
@@ -70,11 +77,7 @@ impl<R: Runtime> TauriEvents<R> {
         if !settings.notifications {
             return;
         }
-        let chinese = match settings.language.as_str() {
-            "zh" => true,
-            "en" => false,
-            _ => std::env::var("LANG").is_ok_and(|l| l.starts_with("zh")),
-        };
+        let words = paddock.language();
         let what: String = row
             .prompt
             .as_deref()
@@ -88,18 +91,19 @@ impl<R: Runtime> TauriEvents<R> {
         } else {
             what
         };
-        let title = match (row.status, chinese) {
-            (Some(Status::Succeeded), false) => "Video ready",
-            (Some(Status::Succeeded), true) => "视频已生成",
-            (_, false) => "Task failed",
-            (_, true) => "任务失败",
-        };
+        let title = words.say(if row.status == Some(Status::Succeeded) {
+            Word::VideoReady
+        } else {
+            Word::TaskFailed
+        });
         if let Err(e) = self
             .0
             .notification()
             .builder()
             .title(title)
             .body(what)
+            // A click brings the window up on this task (`background::follow_notification_clicks`).
+            .extra("task", &row.id)
             .show()
         {
             tracing::info!(error = %e, "desktop notification not shown");

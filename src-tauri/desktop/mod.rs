@@ -5,6 +5,7 @@
 mod background;
 mod commands;
 mod events;
+mod tray;
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -66,7 +67,7 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>, paddock: Paddock) -> ta
             });
             tauri::async_runtime::spawn(poller);
             app.manage(paddock);
-            app.manage(background::Tray::<R>::new());
+            app.manage(tray::Tray::<R>::new());
             // The window is built here rather than from the config alone so that the
             // webview's own storage lives in Paddock's data folder (isolated per test,
             // and covered by the scan that proves the key is never on disk).
@@ -77,7 +78,8 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>, paddock: Paddock) -> ta
                     .visible(!hidden)
                     .build()?;
             }
-            background::start(app.handle());
+            tray::start(app.handle());
+            background::follow_notification_clicks(app.handle());
             background::sync_autostart(app.handle(), true);
             if hidden {
                 background::start_hidden(app.handle());

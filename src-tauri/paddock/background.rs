@@ -53,22 +53,22 @@ pub fn may_exit(activity: &Activity) -> bool {
     activity.running == 0 && activity.saving == 0 && activity.creating == 0
 }
 
-/// The tray's tooltip: "3 running, 1 saving", or that all is quiet.
-pub fn summary(activity: &Activity) -> String {
-    let mut parts = Vec::new();
-    if activity.running > 0 {
-        parts.push(format!("{} running", activity.running));
-    }
-    if activity.saving > 0 {
-        parts.push(format!("{} saving", activity.saving));
-    }
-    if activity.ready > 0 {
-        parts.push(format!("{} ready", activity.ready));
-    }
-    if parts.is_empty() {
-        "Nothing running".to_owned()
+/// How the tray icon looks: plain when all is quiet, marked while something runs
+/// or saves, and marked differently when the user is needed (a rejected key).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TrayLook {
+    Quiet,
+    Working,
+    NeedsUser,
+}
+
+pub fn tray_look(activity: &Activity) -> TrayLook {
+    if activity.needs_user {
+        TrayLook::NeedsUser
+    } else if may_exit(activity) {
+        TrayLook::Quiet
     } else {
-        parts.join(", ")
+        TrayLook::Working
     }
 }
 
@@ -83,6 +83,14 @@ impl Paddock {
     /// Whether watching goes on.
     pub fn watching(&self) -> bool {
         self.tracker.get().is_none_or(|t| t.watching())
+    }
+
+    /// The language of the words Paddock says outside the page.
+    pub fn language(&self) -> super::Language {
+        super::Language::choose(
+            &self.settings().settings.language,
+            std::env::var("LANG").ok().as_deref(),
+        )
     }
 
     /// What is going on now.
@@ -151,13 +159,23 @@ mod tests {
     }
 
     #[test]
-    fn the_tooltip_counts() {
-        let a = Activity {
-            running: 3,
-            saving: 1,
-            ..Activity::default()
-        };
-        assert_eq!(summary(&a), "3 running, 1 saving");
-        assert_eq!(summary(&Activity::default()), "Nothing running");
+    fn the_icon_shows_work_and_a_needed_user() {
+        assert_eq!(tray_look(&busy(0, 0)), TrayLook::Quiet);
+        assert_eq!(
+            tray_look(&Activity {
+                ready: 2,
+                ..busy(0, 0)
+            }),
+            TrayLook::Quiet
+        );
+        assert_eq!(tray_look(&busy(1, 0)), TrayLook::Working);
+        assert_eq!(tray_look(&busy(0, 1)), TrayLook::Working);
+        assert_eq!(
+            tray_look(&Activity {
+                needs_user: true,
+                ..busy(2, 0)
+            }),
+            TrayLook::NeedsUser
+        );
     }
 }

@@ -20,11 +20,13 @@ use crate::videos::MediaServer;
 mod background;
 mod create;
 mod video;
+mod words;
 
-pub use background::{may_exit, on_close, summary, Activity, OnClose};
+pub use background::{may_exit, on_close, tray_look, Activity, OnClose, TrayLook};
 pub use create::model_name;
 pub use video::DestinationTicket;
 use video::HeldDestination;
+pub use words::{Language, Word};
 
 /// The folder auto-save writes to: the chosen one, or Videos/Paddock.
 pub fn auto_save_folder(settings: &Settings) -> PathBuf {

@@ -269,8 +269,9 @@ impl Tracker {
                 let id = id.to_owned();
                 let pending = PendingAutoSave::start(&self.inner.auto_saves_pending);
                 tokio::spawn(async move {
-                    me.auto_save(id, dir).await;
+                    me.auto_save(id.clone(), dir).await;
                     drop(pending);
+                    me.inner.events.auto_save_ended(&id);
                 });
             }
         }

@@ -23,6 +23,9 @@ pub trait TaskEvents: Send + Sync + 'static {
     /// A save of this task's video moved on (`Some`) or ended (`None`), whichever
     /// started it: auto-save, the Save button or the CLI.
     fn saving(&self, _id: &str, _progress: Option<&Progress>) {}
+    /// An auto-save is over (saved, failed or given up), and no longer counts as
+    /// work in progress.
+    fn auto_save_ended(&self, _id: &str) {}
 }
 
 /// Events nobody listens to.

@@ -1,6 +1,7 @@
 """Closes a window the way a window manager does: WM_DELETE_WINDOW, by its title.
 
 Usage: python3 close_window.py TITLE
+       python3 close_window.py --state TITLE   prints "viewable" or "hidden"
 Exits 1 when no window has that title.
 """
 import sys
@@ -26,11 +27,16 @@ def find(window, title):
 
 
 def main():
-    title = sys.argv[1]
+    state = sys.argv[1] == "--state"
+    title = sys.argv[-1]
     d = display.Display()
     window = find(d.screen().root, title)
     if window is None:
         sys.exit(1)
+    if state:
+        viewable = window.get_attributes().map_state == X.IsViewable
+        print("viewable" if viewable else "hidden")
+        return
     protocols = d.intern_atom("WM_PROTOCOLS")
     delete = d.intern_atom("WM_DELETE_WINDOW")
     event = protocol.event.ClientMessage(

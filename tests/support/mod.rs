@@ -1,6 +1,7 @@
 //! Shared test support: the fake gateway and small helpers.
 #![allow(dead_code)]
 
+pub mod desktop_shell;
 pub mod fake_anyfast;
 pub mod memory_keyring;
 

@@ -158,8 +158,8 @@ export function createController(store) {
       api.onEvent('tasks-changed', (changed) => {
         store_.putRows(store, changed);
         const one = store_.singleSelection(store);
-        // A task that finishes while the user is looking at it is already seen.
-        if (changed.some((r) => r.unseen && r.id === one)) api.markSeen(one).catch(() => {});
+        // A task that finishes while the user is looking at it (not hidden in the tray) is seen.
+        if (!document.hidden && changed.some((r) => r.unseen && r.id === one)) api.markSeen(one).catch(() => {});
         renderRows();
         if (changed.some((r) => store.selected.has(r.id))) renderSelection();
       }),
@@ -167,9 +167,9 @@ export function createController(store) {
         store_.removeRows(store, ids);
         render();
       }),
-      api.onEvent('task-finished', (row) => {
-        showToast(t(row.status === 'succeeded' ? 'finished.succeeded' : 'finished.failed', { what: row.prompt || row.id }));
-      }),
+      api.onEvent('task-finished', (row) => showToast(t(row.status === 'succeeded' ? 'finished.succeeded' : 'finished.failed', { what: row.prompt || row.id }))),
+      // A clicked desktop notification: the window is up, show its task.
+      api.onEvent('select-task', (id) => store.rows.has(id) && select(id)),
       // Every save reports here, auto-saves included: progress and Cancel for all.
       api.onEvent('video-saving', ({ id, progress }) => {
         if (progress) store.saves.set(id, progress);
