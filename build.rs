@@ -1,6 +1,6 @@
 //! Lists Paddock's own commands so that each one needs an explicit grant in a capability.
 
-/// Every `#[tauri::command]` in `src-tauri/desktop/commands.rs`; a command missing here cannot be called.
+/// Every `#[tauri::command]` in `src-tauri/desktop/` (commands.rs, posters.rs); a command missing here cannot be called.
 const COMMANDS: &[&str] = &[
     "app_info",
     "get_settings",
@@ -30,6 +30,9 @@ const COMMANDS: &[&str] = &[
     "set_starred",
     "change_tags",
     "usage_summary",
+    "poster_ids",
+    "save_poster",
+    "poster_source",
 ];
 
 fn main() {

@@ -1440,3 +1440,279 @@ async fn the_tray_menu_is_in_chinese_and_its_quit_ends_paddock() {
     };
     assert!(status.success(), "{status:?}");
 }
+
+/// The gallery: posters made from a saved copy and from a live link (through the
+/// loopback relay), a placeholder that says why for a file that cannot be decoded,
+/// a hovered card that plays, `S` to star and the starred filter, and the view
+/// remembered across a restart. Screenshots: light and dark, English and Chinese.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_gallery_shows_posters_plays_on_hover_and_filters_stars() {
+    use std::process::Command;
+    if !e2e_available() {
+        return;
+    }
+    let _window = WINDOW.lock().await;
+    let fake = FakeAnyfast::start().await;
+    let (saved, linked, broken) = (
+        task_id("e2egallerysaved"),
+        task_id("e2egallerylink"),
+        task_id("e2egallerybroken"),
+    );
+    for id in [&saved, &broken] {
+        fake.script(id, vec![Reply::state("success-seed-example")]);
+    }
+    // Another kind of task (omniGenerate, 13.24 s) for the kind filter and the sort.
+    fake.script(
+        &linked,
+        vec![Reply::state("success-start-time-zero-video-edit")],
+    );
+    let data = temp_dir("e2e-gallery");
+    std::fs::write(data.join("settings.json"), r#"{"auto_save": false}"#).unwrap();
+    let launch = env(&fake, &data, Some(FAKE_KEY));
+    let cli = |args: &[&str]| {
+        let out = Command::new(APP)
+            .envs(launch.env.iter().map(|(k, v)| (k, v)))
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let videos = data.join("saved");
+    std::fs::create_dir_all(&videos).unwrap();
+    cli(&["add", &saved, &linked, &broken]);
+    cli(&["query", &saved, &linked, &broken]);
+    cli(&["save", &saved, "--output", videos.to_str().unwrap()]);
+    let broken_dir = videos.join("broken");
+    std::fs::create_dir_all(&broken_dir).unwrap();
+    cli(&["save", &broken, "--output", broken_dir.to_str().unwrap()]);
+    for entry in std::fs::read_dir(&broken_dir).unwrap() {
+        std::fs::write(entry.unwrap().path(), b"this is not a video at all").unwrap();
+    }
+
+    let driver = Driver::launch(APP, env(&fake, &data, Some(FAKE_KEY))).await;
+    driver.ready().await;
+    driver.click("#view-gallery").await;
+    let poster_loaded = |id: &str| {
+        format!("const img = document.querySelector(`.card[data-id='{id}'] img.poster`); return img !== null && img.complete && img.naturalWidth > 0")
+    };
+    for id in [&saved, &linked] {
+        driver
+            .wait_for(&format!("a poster for {id}"), &poster_loaded(id), vec![])
+            .await;
+    }
+    let reason = driver
+        .wait_for(
+            "the broken file's placeholder",
+            &format!("return document.querySelector(`.card[data-id='{broken}'] .poster-placeholder`)?.textContent.startsWith('No poster') && document.querySelector(`.card[data-id='{broken}'] .poster-placeholder`).textContent"),
+            vec![],
+        )
+        .await;
+    assert!(reason.as_str().unwrap().contains("decoded"), "{reason}");
+    let kept: Vec<String> = std::fs::read_dir(data.join("posters"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(kept.len(), 2, "{kept:?}");
+    for id in [&saved, &linked] {
+        let jpeg = std::fs::read(data.join("posters").join(format!("{id}.jpg"))).unwrap();
+        assert!(jpeg.starts_with(&[0xFF, 0xD8, 0xFF]), "a JPEG for {id}");
+    }
+    settle().await;
+    driver.screenshot("gallery-light-en").await;
+
+    // Hover plays that card, muted and looped; only the hovered one.
+    driver.hover(&format!(".card[data-id='{saved}']")).await;
+    let playing = |id: &str| {
+        format!("const v = document.querySelector(`.card[data-id='{id}'] video`); return v !== null && !v.paused && v.muted && v.loop && v.currentTime > 0")
+    };
+    driver
+        .wait_for("the hovered card plays", &playing(&saved), vec![])
+        .await;
+    driver.hover(&format!(".card[data-id='{linked}']")).await;
+    driver
+        .wait_for("the next card plays", &playing(&linked), vec![])
+        .await;
+    let videos_playing = driver
+        .exec(
+            "return document.querySelectorAll('.card video').length",
+            vec![],
+        )
+        .await;
+    assert_eq!(videos_playing, json!(1), "only the hovered card plays");
+
+    // S on the focused card stars it; the starred filter keeps only it.
+    driver
+        .click(&format!(".card[data-id='{linked}'] .card-info"))
+        .await;
+    driver
+        .type_into(&format!(".card[data-id='{linked}']"), "s")
+        .await;
+    driver
+        .wait_for(
+            "S to star the card",
+            &format!("return document.querySelector(`.card[data-id='{linked}'] .star-toggle`)?.getAttribute('aria-pressed') === 'true'"),
+            vec![],
+        )
+        .await;
+    driver
+        .exec("const s = document.getElementById('status-filter'); s.value = 'starred'; s.dispatchEvent(new Event('change'));", vec![])
+        .await;
+    driver
+        .wait_for(
+            "only the starred card",
+            &format!("const cards = [...document.querySelectorAll('.card')].map((c) => c.dataset.id); return cards.length === 1 && cards[0] === '{linked}'"),
+            vec![],
+        )
+        .await;
+    driver
+        .exec("const s = document.getElementById('status-filter'); s.value = 'all'; s.dispatchEvent(new Event('change'));", vec![])
+        .await;
+    // The kind filter offers the kinds the tasks have; the longest take sorts first.
+    driver.click("#filters-button").await;
+    let cards = "return [...document.querySelectorAll('.card')].map((c) => c.dataset.id).join(' ')";
+    driver
+        .exec("const s = document.getElementById('filter-action'); s.value = 'omniGenerate'; s.dispatchEvent(new Event('change'));", vec![])
+        .await;
+    assert_eq!(driver.exec(cards, vec![]).await, json!(linked));
+    driver
+        .exec("const s = document.getElementById('filter-action'); s.value = ''; s.dispatchEvent(new Event('change')); const o = document.getElementById('sort-order'); o.value = 'duration'; o.dispatchEvent(new Event('change'));", vec![])
+        .await;
+    let order = driver.exec(cards, vec![]).await;
+    assert!(
+        order.as_str().unwrap().starts_with(linked.as_str()),
+        "{order}"
+    );
+    driver.hover("#list-count").await;
+    driver.click("#theme-button").await;
+    settle().await;
+    driver.screenshot("gallery-dark-en").await;
+    driver.click("#lang-button").await;
+    settle().await;
+    driver.screenshot("gallery-dark-zh").await;
+    driver.click("#theme-button").await;
+    settle().await;
+    driver.screenshot("gallery-light-zh").await;
+    driver.quit().await;
+
+    // The view is remembered.
+    let driver = Driver::launch(APP, env(&fake, &data, Some(FAKE_KEY))).await;
+    driver.ready().await;
+    driver
+        .wait_for(
+            "the gallery again after a restart",
+            &poster_loaded(&saved),
+            vec![],
+        )
+        .await;
+    driver.quit().await;
+}
+
+/// Compare: `C` on two cards, then Compare: both play under one play/pause, a
+/// seek moves both (within 0.1 s), the facts that differ are marked, and a star
+/// given there is kept.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_takes_compare_side_by_side_in_sync() {
+    if !e2e_available() {
+        return;
+    }
+    let _window = WINDOW.lock().await;
+    let fake = FakeAnyfast::start().await;
+    let (a, b) = (task_id("e2ecomparea"), task_id("e2ecompareb"));
+    fake.script(&a, vec![Reply::state("success-seed-example")]);
+    fake.script(&b, vec![Reply::state("success-start-time-zero-video-edit")]);
+    let data = temp_dir("e2e-compare");
+    let driver = Driver::launch(APP, env(&fake, &data, Some(FAKE_KEY))).await;
+    driver.ready().await;
+    add(&driver, &format!("{a} {b}")).await;
+    for id in [&a, &b] {
+        chip_of(&driver, id, "Succeeded").await;
+    }
+    driver.click("#view-gallery").await;
+    for id in [&a, &b] {
+        driver
+            .type_into(&format!(".card[data-id='{id}']"), "c")
+            .await;
+    }
+    driver
+        .wait_for(
+            "the Compare button for two",
+            "const b = document.getElementById('compare-button'); return !b.hidden && !b.disabled",
+            vec![],
+        )
+        .await;
+    driver.click("#compare-button").await;
+    let both_ready = "const v = [...document.querySelectorAll('#compare-panes video')]; return v.length === 2 && v.every((x) => x.readyState >= 2 && x.duration > 3)";
+    driver
+        .wait_for("both videos loaded", both_ready, vec![])
+        .await;
+    let differs = driver
+        .exec(
+            "return [...document.querySelectorAll('#compare-panes dd.differs')].length",
+            vec![],
+        )
+        .await;
+    assert!(differs.as_u64().unwrap() >= 1, "the differences are marked");
+
+    driver
+        .exec("const s = document.getElementById('compare-scrubber'); s.value = '2'; s.dispatchEvent(new Event('input'));", vec![])
+        .await;
+    let in_step = |at: Option<f64>| {
+        let near = at.map_or(String::new(), |s| {
+            format!(" && t.every((x) => Math.abs(x - {s}) < 0.1)")
+        });
+        format!("const v = [...document.querySelectorAll('#compare-panes video')]; const t = v.map((x) => x.currentTime); return v.every((x) => !x.seeking) && Math.abs(t[0] - t[1]) < 0.1{near} && t.join(' ')")
+    };
+    driver
+        .wait_for("both at 2 s after the seek", &in_step(Some(2.0)), vec![])
+        .await;
+    driver.click("#compare-play").await;
+    driver
+        .wait_for(
+            "both playing",
+            "const v = [...document.querySelectorAll('#compare-panes video')]; return v.every((x) => !x.paused && x.currentTime > 2.3)",
+            vec![],
+        )
+        .await;
+    let times = driver
+        .wait_for("both in step while playing", &in_step(None), vec![])
+        .await;
+    settle().await;
+    driver.screenshot("compare-light-en").await;
+    driver.click("#compare-play").await;
+    driver
+        .wait_for(
+            "one pause for both",
+            "return [...document.querySelectorAll('#compare-panes video')].every((x) => x.paused)",
+            vec![],
+        )
+        .await;
+    driver
+        .click(&format!(
+            "#compare-panes .compare-pane[data-id='{b}'] .star-toggle"
+        ))
+        .await;
+    driver
+        .wait_for(
+            "the star given in Compare",
+            &format!("return document.querySelector(`.card[data-id='{b}'] .star-toggle`)?.getAttribute('aria-pressed') === 'true'"),
+            vec![],
+        )
+        .await;
+    assert!(!times.is_null());
+    driver.click("#compare-close").await;
+    driver.click("#theme-button").await;
+    driver.click("#lang-button").await;
+    driver.click("#compare-button").await;
+    driver
+        .wait_for("both videos again", both_ready, vec![])
+        .await;
+    settle().await;
+    driver.screenshot("compare-dark-zh").await;
+    driver.click("#compare-close").await;
+    driver.quit().await;
+}

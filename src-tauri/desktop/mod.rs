@@ -5,6 +5,7 @@
 mod background;
 mod commands;
 mod events;
+mod posters;
 mod tray;
 
 use std::process::ExitCode;
@@ -32,6 +33,7 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>, paddock: Paddock) -> ta
         .build();
     builder
         .plugin(single_instance)
+        .register_asynchronous_uri_scheme_protocol("poster", posters::serve)
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_notification::init())
@@ -111,6 +113,9 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>, paddock: Paddock) -> ta
             commands::set_starred,
             commands::change_tags,
             commands::usage_summary,
+            posters::poster_ids,
+            posters::save_poster,
+            posters::poster_source,
             commands::poller_status,
             commands::frontend_ready,
             commands::choose_save_path,

@@ -15,10 +15,11 @@ use crate::settings::{Settings, SettingsFile};
 use crate::tasks::{
     AddSummary, PollConfig, StoredError, TaskDetail, TaskEvents, TaskRow, TaskStore, Tracker,
 };
-use crate::videos::MediaServer;
+use crate::videos::{MediaServer, Posters};
 
 mod background;
 mod create;
+mod posters;
 mod video;
 mod words;
 
@@ -62,6 +63,7 @@ pub struct Paddock {
     /// token, never the path, so it cannot make Paddock write anywhere else.
     pub(crate) held_destinations: Mutex<HashMap<String, HeldDestination>>,
     pub(crate) media: tokio::sync::OnceCell<MediaServer>,
+    pub(crate) posters: Posters,
     follow_auto_save: std::sync::atomic::AtomicBool,
     /// Creations sent and not answered yet: a background run waits for them.
     pub(crate) creating: Arc<std::sync::atomic::AtomicUsize>,
@@ -85,6 +87,7 @@ impl Paddock {
             tracker: OnceLock::new(),
             held_destinations: Mutex::new(HashMap::new()),
             media: tokio::sync::OnceCell::new(),
+            posters: Posters::new(data_dir),
             follow_auto_save: std::sync::atomic::AtomicBool::new(false),
             creating: Arc::default(),
             notices: loaded.notice.into_iter().chain(opened.notice).collect(),
@@ -176,7 +179,12 @@ impl Paddock {
 
     /// Forgets tasks (history included).
     pub async fn remove(&self, ids: Vec<String>) -> Result<usize, Error> {
-        self.ready_tracker()?.remove(ids).await
+        let posters: Vec<TaskId> = ids.iter().filter_map(|i| TaskId::parse(i).ok()).collect();
+        let removed = self.ready_tracker()?.remove(ids).await?;
+        let kept = self.posters.clone();
+        let _ = tokio::task::spawn_blocking(move || posters.iter().for_each(|id| kept.remove(id)))
+            .await;
+        Ok(removed)
     }
 
     /// Forgets every task that will not change any more.

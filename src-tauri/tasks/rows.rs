@@ -55,6 +55,15 @@ pub struct TaskRow {
     pub progress: Option<u8>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub prompt: Option<String>,
+    /// What was asked for: the gallery's badges, filters and sort.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub action: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resolution: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duration: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ratio: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub submitted_at: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -143,6 +152,10 @@ pub(super) fn row_of(
         prompt: s
             .and_then(|t| t.prompt.as_ref())
             .map(|p| p.chars().take(PROMPT_SNIPPET).collect()),
+        action: s.and_then(|t| t.action.clone()),
+        resolution: s.and_then(|t| t.resolution.clone()),
+        duration: s.and_then(|t| t.duration).filter(|d| d.is_finite()),
+        ratio: s.and_then(|t| t.ratio.clone()),
         submitted_at: s.and_then(|t| t.submitted_at).map(rfc3339),
         finished_at: s.and_then(|t| t.finished_at).map(rfc3339),
         // Plain http only from a gateway on this computer (see `video_link_allowed`);

@@ -1,4 +1,6 @@
-//! Plays saved videos in the webview after their links have died.
+//! Plays saved videos in the webview after their links have died, and lends the
+//! webview's poster maker a live link under the app's own origin (CORS), so a frame
+//! can be drawn into a canvas without tainting it.
 //!
 //! WebKitGTK does not reliably play local video through Tauri's asset protocol or a
 //! custom scheme (tauri-apps/tauri 3725, 15472: its first request is not a range
@@ -26,11 +28,34 @@ const MAX_CONNECTIONS: usize = 32;
 /// A client that has not sent its whole request head by then is dropped.
 const HEAD_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// A running loopback server and the files it may serve.
+/// What a token serves: a saved file, or a live video link relayed from its host
+/// (with the plain video client: no key, https only).
+#[derive(Clone)]
+enum Source {
+    File(PathBuf),
+    Link {
+        url: String,
+        client: reqwest::Client,
+    },
+}
+
+impl Source {
+    fn same(&self, other: &Source) -> bool {
+        match (self, other) {
+            (Source::File(a), Source::File(b)) => a == b,
+            (Source::Link { url: a, .. }, Source::Link { url: b, .. }) => a == b,
+            _ => false,
+        }
+    }
+}
+
+type Sources = Arc<Mutex<HashMap<String, Source>>>;
+
+/// A running loopback server and what it may serve.
 #[derive(Clone)]
 pub struct MediaServer {
     port: u16,
-    files: Arc<Mutex<HashMap<String, PathBuf>>>,
+    files: Sources,
 }
 
 impl MediaServer {
@@ -39,7 +64,7 @@ impl MediaServer {
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let port = listener.local_addr()?.port();
         random_token()?;
-        let files: Arc<Mutex<HashMap<String, PathBuf>>> = Arc::default();
+        let files: Sources = Arc::default();
         let served = Arc::clone(&files);
         let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
         tokio::spawn(async move {
@@ -66,21 +91,45 @@ impl MediaServer {
 
     /// The URL the webview can play this file from (the same URL for the same file).
     pub fn url_for(&self, path: &Path) -> std::io::Result<String> {
+        self.register(Source::File(path.to_owned()))
+    }
+
+    /// A loopback URL that relays a live video link (its Range requests too), for
+    /// drawing posters. `client` is the video client, which never carries the key.
+    pub fn url_for_link(&self, url: &str, client: &reqwest::Client) -> std::io::Result<String> {
+        self.register(Source::Link {
+            url: url.to_owned(),
+            client: client.clone(),
+        })
+    }
+
+    fn register(&self, source: Source) -> std::io::Result<String> {
         let mut files = self.files.lock().unwrap_or_else(|p| p.into_inner());
         let existing = files
             .iter()
-            .find(|(_, p)| p.as_path() == path)
+            .find(|(_, s)| s.same(&source))
             .map(|(t, _)| t.clone());
         let token = match existing {
             Some(t) => t,
             None => {
                 let t = random_token()?;
-                files.insert(t.clone(), path.to_owned());
+                files.insert(t.clone(), source);
                 t
             }
         };
         Ok(format!("http://127.0.0.1:{}/{token}/video.mp4", self.port))
     }
+}
+
+/// The webview's own origins (Linux and macOS, Windows and Android): only they may
+/// read a frame of what this server sends.
+fn app_origin(origin: Option<&str>) -> Option<&str> {
+    origin.filter(|o| {
+        matches!(
+            *o,
+            "tauri://localhost" | "http://tauri.localhost" | "https://tauri.localhost"
+        )
+    })
 }
 
 /// Reads the request head: at most `MAX_HEAD` bytes, within `HEAD_TIMEOUT`. `None`
@@ -116,11 +165,7 @@ fn host_allowed(host: Option<&str>, port: u16) -> bool {
     })
 }
 
-async fn serve(
-    stream: TcpStream,
-    files: Arc<Mutex<HashMap<String, PathBuf>>>,
-    port: u16,
-) -> std::io::Result<()> {
+async fn serve(stream: TcpStream, files: Sources, port: u16) -> std::io::Result<()> {
     let mut reader = BufReader::new(stream);
     let Some(head) = read_head(&mut reader).await? else {
         return respond_status(reader.get_mut(), 431, "Request Header Fields Too Large").await;
@@ -139,7 +184,16 @@ async fn serve(
     let mut parts = request.split_whitespace();
     let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
     let range = header("range");
+    let origin = header("origin");
+    let cors = match app_origin(origin.as_deref()) {
+        Some(o) => format!("Access-Control-Allow-Origin: {o}\r\nVary: Origin\r\n"),
+        None => String::new(),
+    };
     let stream = reader.get_mut();
+    if method == "OPTIONS" && !cors.is_empty() {
+        let head = format!("HTTP/1.1 204 No Content\r\n{cors}Access-Control-Allow-Methods: GET, HEAD\r\nAccess-Control-Allow-Headers: Range\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+        return stream.write_all(head.as_bytes()).await;
+    }
     if method != "GET" && method != "HEAD" {
         return respond_status(stream, 405, "Method Not Allowed").await;
     }
@@ -148,13 +202,17 @@ async fn serve(
         .split('/')
         .next()
         .unwrap_or("");
-    let path = files
+    let source = files
         .lock()
         .unwrap_or_else(|p| p.into_inner())
         .get(token)
         .cloned();
-    let Some(path) = path else {
-        return respond_status(stream, 404, "Not Found").await;
+    let path = match source {
+        None => return respond_status(stream, 404, "Not Found").await,
+        Some(Source::Link { url, client }) => {
+            return relay(stream, &client, &url, method, range.as_deref(), &cors).await;
+        }
+        Some(Source::File(path)) => path,
     };
     let Ok(mut file) = tokio::fs::File::open(&path).await else {
         return respond_status(stream, 404, "Not Found").await;
@@ -170,7 +228,7 @@ async fn serve(
     };
     let length = if total == 0 { 0 } else { end - start + 1 };
     let mut head = format!(
-        "HTTP/1.1 {status} {}\r\nContent-Type: video/mp4\r\nAccept-Ranges: bytes\r\nContent-Length: {length}\r\nCache-Control: no-store\r\nConnection: close\r\n",
+        "HTTP/1.1 {status} {}\r\nContent-Type: video/mp4\r\nAccept-Ranges: bytes\r\nContent-Length: {length}\r\nCache-Control: no-store\r\nConnection: close\r\n{cors}",
         if status == 206 { "Partial Content" } else { "OK" }
     );
     if status == 206 {
@@ -184,6 +242,61 @@ async fn serve(
         copy_with_stall_limit(&mut body, stream).await?;
     }
     stream.flush().await
+}
+
+/// Relays a live link: the Range asked for goes to the host, its answer comes back
+/// with the app's CORS header. Anything but 200/206 is a 502: a dead link gives
+/// the poster maker an error, not a host's error page as a video.
+async fn relay(
+    stream: &mut TcpStream,
+    client: &reqwest::Client,
+    url: &str,
+    method: &str,
+    range: Option<&str>,
+    cors: &str,
+) -> std::io::Result<()> {
+    let mut request = client.get(url);
+    if let Some(r) = range {
+        request = request.header(reqwest::header::RANGE, r);
+    }
+    let Ok(mut answer) = request.send().await else {
+        return respond_status(stream, 502, "Bad Gateway").await;
+    };
+    let status = answer.status().as_u16();
+    if status != 200 && status != 206 {
+        return respond_status(stream, 502, "Bad Gateway").await;
+    }
+    let mut head = format!(
+        "HTTP/1.1 {status} {}\r\nContent-Type: video/mp4\r\nAccept-Ranges: bytes\r\nCache-Control: no-store\r\nConnection: close\r\n{cors}",
+        if status == 206 { "Partial Content" } else { "OK" }
+    );
+    for name in [
+        reqwest::header::CONTENT_LENGTH,
+        reqwest::header::CONTENT_RANGE,
+    ] {
+        if let Some(v) = answer.headers().get(&name).and_then(|v| v.to_str().ok()) {
+            // Header values from the host are checked to be one line.
+            if !v.contains(['\r', '\n']) {
+                head.push_str(&format!("{name}: {v}\r\n"));
+            }
+        }
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes()).await?;
+    if method == "HEAD" {
+        return stream.flush().await;
+    }
+    loop {
+        match answer.chunk().await {
+            Ok(Some(bytes)) => {
+                tokio::time::timeout(HEAD_TIMEOUT, stream.write_all(&bytes))
+                    .await
+                    .map_err(|_| std::io::Error::from(std::io::ErrorKind::TimedOut))??;
+            }
+            Ok(None) => return stream.flush().await,
+            Err(e) => return Err(std::io::Error::other(e)),
+        }
+    }
 }
 
 /// Copies the body, giving up when the client takes no bytes for `HEAD_TIMEOUT`: a

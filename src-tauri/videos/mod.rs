@@ -5,9 +5,11 @@ mod download;
 pub mod media_server;
 mod names;
 mod part_file;
+mod posters;
 mod saves;
 
 pub use download::{download, CancelHandle, Progress, SaveOptions, DEFAULT_MAX_BYTES};
 pub use media_server::MediaServer;
 pub use names::{default_file_name, part_path, slugify, unused_path};
+pub use posters::{is_whole_jpeg, Posters, MAX_POSTER_BYTES};
 pub use saves::{SaveSlot, Saves};

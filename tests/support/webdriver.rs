@@ -301,6 +301,19 @@ impl Driver {
         }
     }
 
+    /// Moves the mouse over an element's centre (WebDriver actions), as a user
+    /// pointing at it would.
+    pub async fn hover(&self, css: &str) {
+        let id = self.find(css).await;
+        let actions = json!({"actions": [{
+            "type": "pointer",
+            "id": "mouse",
+            "parameters": {"pointerType": "mouse"},
+            "actions": [{"type": "pointerMove", "duration": 0, "origin": {ELEMENT_KEY: id}, "x": 0, "y": 0}]
+        }]});
+        self.post("/actions", actions).await;
+    }
+
     pub async fn text(&self, css: &str) -> String {
         self.on_element(css, reqwest::Method::GET, "text", None)
             .await

@@ -13,9 +13,9 @@ function normalizeError(e) {
   return { code: 'unknown', message: String(e) };
 }
 
-async function call(command, args) {
+async function call(command, args, options) {
   try {
-    return await invoke(command, args);
+    return await invoke(command, args, options);
   } catch (e) {
     throw normalizeError(e);
   }
@@ -89,3 +89,11 @@ export const openVideoExternally = (id) => call('open_video_externally', { id })
  * @param {(payload: any) => void} handler
  */
 export const onEvent = (name, handler) => listen(name, (event) => handler(event.payload));
+/** The IDs of the tasks that have a poster. */
+export const posterIds = () => call('poster_ids');
+/** A loopback URL to draw a frame from, or an error that says why not. @param {string} id */
+export const posterSource = (id) => call('poster_source', { id });
+/** Keeps a poster: the JPEG goes as the raw body. @param {string} id @param {Uint8Array} jpeg */
+export const savePoster = (id, jpeg) => call('save_poster', jpeg, { headers: { 'x-task-id': id } });
+/** Where the page shows a task's poster from (`poster:` scheme, served by Rust). @param {string} id */
+export const posterUrl = (id) => window.__TAURI__.core.convertFileSrc(id, 'poster');

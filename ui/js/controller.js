@@ -4,19 +4,29 @@
 import * as api from './api.js';
 import { t } from './i18n.js';
 import { errorText } from './status.js';
-import { filterRows } from './filter.js';
+import { filterRows, sortRows } from './filter.js';
+import { readDetails, readOrder, fillChoices, bindFilters } from './filters-view.js';
 import * as store_ from './store.js';
-import { renderList, bindList, reveal, focusRow } from './list-view.js';
-import { renderDetail, renderMulti, renderSaveProgress } from './detail-view.js';
+import { renderList, bindList, reveal, focusRow, showCount, markCompared } from './list-view.js';
+import { renderDetail, renderMulti } from './detail-view.js';
 import { showToast, showBanner, bannerShown, showPage, markReady, readFilter, confirm, copyToClipboard, bindShell } from './shell-view.js';
 import { createSettingsController } from './settings-controller.js';
 import { createCreateController } from './create-controller.js';
 import { measureToPaint } from './perf.js';
+import { createSaveController } from './save-controller.js';
+import { createGalleryController } from './gallery-controller.js';
+import { createCompareController } from './compare-controller.js';
 
 /** @param {import('./store.js').Store} store */
 export function createController(store) {
   const settings = createSettingsController(store, render);
   const creator = createCreateController((id) => select(id, undefined, false), () => store.settings);
+  const saves = createSaveController(store, () => detailHandlers);
+  const compare = createCompareController(store, { save: (id) => saves.save(id), changed: () => renderRows() });
+  const gallery = createGalleryController(store, { select, toggleStar, remove: confirmRemove, rerender: renderRows, compare: compare.toggle });
+  const list = { render: () => renderList(store.shown, store.selected), reveal, focus: focusRow };
+  /** The view on screen: the list or the gallery (same rows, same selection). */
+  const view = () => (gallery.active() ? gallery : list);
   let detailToken = 0;
   /** The key of what the pane shows now (see `store.detailKey`). */
   let shownDetail = '';
@@ -25,7 +35,7 @@ export function createController(store) {
     onRefresh: (id) => api.refreshTask(id).catch((e) => showToast(errorText(e))),
     onCopy: copyToClipboard,
     onRemove: confirmRemove,
-    onSave: saveVideo,
+    onSave: (id) => saves.save(id),
     onCancelSave: (id) => api.cancelDownload(id).catch(() => {}),
     onShowInFolder: (id) => api.showInFolder(id).catch((e) => showToast(errorText(e))),
     onOpenExternal: (id) => api.openVideoExternally(id).catch((e) => showToast(errorText(e))),
@@ -35,8 +45,13 @@ export function createController(store) {
   };
 
   function renderRows() {
-    store.shown = filterRows(store_.sortedRows(store), readFilter());
-    renderList(store.shown, store.selected, store.rows.size);
+    const all = store_.sortedRows(store);
+    fillChoices(all);
+    store.shown = sortRows(filterRows(all, { ...readFilter(), ...readDetails() }), readOrder());
+    showCount(store.shown.length, store.rows.size);
+    markCompared(store.compared);
+    compare.showButton();
+    view().render();
   }
 
   /** Fetches and draws the pane again only when what it shows has changed. */
@@ -68,33 +83,6 @@ export function createController(store) {
     renderSelection(true);
   }
 
-  /** A save moved on: only the save controls are drawn again. */
-  function saveProgressed(id) {
-    const row = store.rows.get(id);
-    if (row && store_.singleSelection(store) === id) renderSaveProgress(row, store.saves.get(id) ?? null, detailHandlers);
-  }
-
-  /** Asks where to save, then downloads in Rust with progress on a channel. */
-  async function saveVideo(id) {
-    if (store.saves.has(id)) return;
-    try {
-      const destination = await api.chooseSavePath(id);
-      if (!destination) return;
-      store.saves.set(id, { received: 0, total: null, bytes_per_sec: 0 });
-      saveProgressed(id);
-      await api.saveVideo(id, destination.token, (progress) => {
-        store.saves.set(id, progress);
-        saveProgressed(id);
-      });
-      showToast(t('save.done'));
-    } catch (error) {
-      showToast(errorText(error));
-    } finally {
-      store.saves.delete(id);
-      saveProgressed(id);
-    }
-  }
-
   /**
    * @param {string} id @param {{toggle: boolean, range: boolean}} [how]
    * @param {boolean} [focus] move keyboard focus to the row (not after a paste)
@@ -105,8 +93,8 @@ export function createController(store) {
     if (row && row.unseen && store.selected.size === 1) api.markSeen(id).catch(() => {});
     renderRows();
     renderSelection();
-    reveal(id);
-    if (focus) focusRow(id);
+    view().reveal(id);
+    if (focus) view().focus(id);
   }
 
   /**
@@ -174,7 +162,7 @@ export function createController(store) {
       api.onEvent('video-saving', ({ id, progress }) => {
         if (progress) store.saves.set(id, progress);
         else store.saves.delete(id);
-        saveProgressed(id);
+        saves.progressed(id);
       }),
       api.onEvent('poller-paused', (reason) => {
         store.pauseReason = reason;
@@ -202,9 +190,19 @@ export function createController(store) {
     bindList(select, (dir) => {
       const next = store_.neighbour(store, dir);
       if (next) select(next);
-    }, () => confirmRemove([...store.selected]), toggleStar);
+    }, () => confirmRemove([...store.selected]), toggleStar, {
+      onCompare: compare.toggle,
+      // Space in the list plays or pauses the selected task's video in the pane.
+      onPlayPause: () => {
+        const video = /** @type {HTMLVideoElement | null} */ (document.querySelector('#detail video'));
+        if (video) video.paused ? video.play().catch(() => {}) : video.pause();
+      },
+    });
     settings.bind();
     creator.bind();
+    gallery.bind();
+    compare.bind();
+    bindFilters(renderRows);
   }
 
   async function start() {
@@ -217,7 +215,7 @@ export function createController(store) {
     });
     settings.apply();
     try {
-      await subscribed;
+      await Promise.all([subscribed, gallery.load()]);
       const requested = performance.now();
       store_.putRows(store, await api.listTasks());
       performance.mark('tasks-received');

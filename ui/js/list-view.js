@@ -27,9 +27,18 @@ export function chip(row) {
   return node;
 }
 
+/** The takes picked for Compare: their rows and cards carry a mark. */
+export let compared = /** @type {Set<string>} */ (new Set());
+
+/** @param {string[]} ids */
+export function markCompared(ids) {
+  compared = new Set(ids);
+}
+
 /** @param {Row} row @param {boolean} selected */
 function rowElement(row, selected) {
   const li = el('li', 'task-row');
+  if (compared.has(row.id)) li.classList.add('compared');
   li.dataset.id = row.id;
   li.tabIndex = 0;
   li.setAttribute('role', 'option');
@@ -50,6 +59,7 @@ function rowElement(row, selected) {
   star.setAttribute('aria-pressed', String(row.starred === true));
   top.append(star);
   if (row.model) top.append(el('span', 'tag', t('create.createdHere')));
+  if (compared.has(row.id)) top.append(el('span', 'tag compared-tag', t('compare.title')));
   if (row.checking) top.append(el('span', 'spinner'));
   top.append(chip(row));
   li.append(top);
@@ -83,15 +93,18 @@ let selection = /** @type {Set<string>} */ (new Set());
  * Replaces the rows on show (already filtered and sorted).
  * @param {Row[]} rows
  * @param {Set<string>} selected
- * @param {number} total how many tasks exist before filtering
  */
-export function renderList(rows, selected, total) {
+export function renderList(rows, selected) {
   visibleRows = rows;
   selection = selected;
-  empty.hidden = total > 0;
   spacer.style.height = `${rows.length * ROW_HEIGHT}px`;
-  count.textContent = total === 0 ? '' : rows.length === total ? t(total === 1 ? 'list.countOne' : 'list.count', { n: total }) : t('list.countFiltered', { n: rows.length, total });
   paintWindow();
+}
+
+/** "12 tasks" or "3 of 12 tasks" under either view, and the empty state. @param {number} shown @param {number} total */
+export function showCount(shown, total) {
+  empty.hidden = total > 0;
+  count.textContent = total === 0 ? '' : shown === total ? t(total === 1 ? 'list.countOne' : 'list.count', { n: total }) : t('list.countFiltered', { n: shown, total });
 }
 
 /** Renders just the rows inside the scrolled viewport. */
@@ -128,8 +141,9 @@ export function reveal(id) {
  * @param {(dir: number) => void} onMove
  * @param {() => void} onDelete
  * @param {(id: string | null) => void} onStar a row's star, or `S` on the selection (null)
+ * @param {{onCompare: (id: string) => void, onPlayPause: () => void}} more `C` and Space
  */
-export function bindList(onSelect, onMove, onDelete, onStar) {
+export function bindList(onSelect, onMove, onDelete, onStar, more) {
   list.addEventListener('click', (e) => {
     const li = /** @type {HTMLElement} */ (e.target).closest('.task-row');
     if (li && /** @type {HTMLElement} */ (e.target).closest('.star-toggle')) {
@@ -148,7 +162,16 @@ export function bindList(onSelect, onMove, onDelete, onStar) {
     } else if (e.key === 'Delete' || e.key === 'Backspace') {
       e.preventDefault();
       onDelete();
-    } else if (e.key === 'Enter' || e.key === ' ') {
+    } else if (e.key.toLowerCase() === 'c' && !e.ctrlKey && !e.metaKey && !e.altKey) {
+      const li = /** @type {HTMLElement} */ (e.target).closest('.task-row');
+      if (li) {
+        e.preventDefault();
+        more.onCompare(li.dataset.id);
+      }
+    } else if (e.key === ' ') {
+      e.preventDefault();
+      more.onPlayPause();
+    } else if (e.key === 'Enter') {
       const li = /** @type {HTMLElement} */ (e.target).closest('.task-row');
       if (li) {
         e.preventDefault();

@@ -28,6 +28,10 @@ export function createStore() {
     settings: /** @type {any} */ (null),
     /** Why querying is paused (a rejected key), or null. */
     pauseReason: /** @type {any} */ (null),
+    /** Which view shows the rows: 'list' or 'gallery'. */
+    view: 'list',
+    /** The takes picked for Compare (`C`), 2 to 4 of them to open it. */
+    compared: /** @type {string[]} */ ([]),
   };
 }
 
