@@ -33,6 +33,7 @@ const COMMANDS: &[&str] = &[
     "poster_ids",
     "save_poster",
     "poster_source",
+    "drag_out",
 ];
 
 fn main() {

@@ -11,9 +11,14 @@
 //! - list at scale: 10,000 tasks; the page's own Performance API measures from asking
 //!   for the history to the painted list, and from a keystroke in the search box to
 //!   the painted filtered list. Read over WebDriver.
+//! - gallery at scale: the same 10,000 tasks, 3,000 with posters; opening the view,
+//!   scrolling and a keystroke against the list doing the same, and memory before
+//!   and after scrolling the whole grid (`support/gallery.rs`).
 
 #[path = "support/common.rs"]
 mod common;
+#[path = "support/gallery.rs"]
+mod gallery;
 #[path = "support/history.rs"]
 mod history;
 #[path = "../tests/support/webdriver.rs"]
@@ -308,12 +313,15 @@ fn main() {
     if wanted("startup") {
         bench_startup_and_memory(&dir);
     }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
     if wanted("list") {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .build()
-            .expect("runtime");
         runtime.block_on(bench_list_at_scale(&dir));
+    }
+    if wanted("gallery") {
+        runtime.block_on(gallery::bench_gallery_at_scale(&dir, APP, tree_memory));
     }
     let _ = std::fs::remove_dir_all(&dir);
 }

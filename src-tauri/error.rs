@@ -102,6 +102,8 @@ pub enum Error {
     NoDestination,
     #[error("The saved copy at {0} is gone or is not a video file.")]
     SavedCopyGone(String),
+    #[error("The video of {0} is not saved yet. Save it first, then drag it out.")]
+    NotSaved(String),
 
     // The disk.
     #[error("The disk is full: {0}. Free some space and try again.")]
@@ -187,6 +189,7 @@ impl Error {
             Self::NoVideo => "no_video",
             Self::NoDestination => "no_destination",
             Self::SavedCopyGone(_) => "saved_copy_gone",
+            Self::NotSaved(_) => "not_saved",
             Self::DiskFull(_) => "disk_full",
             Self::Permission(_) => "permission",
             Self::Disk { .. } | Self::HistoryWrite(_) | Self::HistoryOpen(_) => "disk",

@@ -908,7 +908,10 @@ async fn usage_sums_billed_seconds_by_local_day() {
         .await;
         assert!(code(&o) <= 5, "{}", stderr(&o));
         let rows = json_lines(&run(cmd(&fake, &data, None), &["list", "--json"]).await);
-        if rows.iter().filter(|r| r["status"] == "succeeded").count() == 2 {
+        let failed_too = rows
+            .iter()
+            .any(|r| r["id"] == failed.as_str() && r["status"] == "failed");
+        if rows.iter().filter(|r| r["status"] == "succeeded").count() == 2 && failed_too {
             break;
         }
         eprintln!("watching again: {}", stderr(&o));

@@ -55,19 +55,6 @@ fn files_in(dir: &Path) -> Vec<String> {
     names
 }
 
-fn assert_storage_never_saw_a_key(fake: &FakeAnyfast) {
-    let storage: Vec<_> = fake
-        .log()
-        .into_iter()
-        .filter(|l| l.host == "storage")
-        .collect();
-    assert!(!storage.is_empty());
-    assert!(
-        storage.iter().all(|l| l.authorization.is_none()),
-        "{storage:?}"
-    );
-}
-
 fn assert_nothing_left(dest: &Path) {
     assert!(!dest.exists(), "no file under the final name");
     assert!(!part_path(dest).exists(), "no .part left behind");
@@ -88,7 +75,7 @@ async fn a_whole_video_is_saved_byte_for_byte() {
         (last.received, last.total),
         (expected.len() as u64, Some(expected.len() as u64))
     );
-    assert_storage_never_saw_a_key(&fake);
+    fake.assert_storage_never_saw_a_key();
 }
 
 #[tokio::test]
@@ -105,7 +92,7 @@ async fn a_dropped_connection_resumes_with_a_range_request() {
         ranges,
         vec!["bytes=60000-".to_string(), "bytes=120000-".to_string()]
     );
-    assert_storage_never_saw_a_key(&fake);
+    fake.assert_storage_never_saw_a_key();
 }
 
 #[tokio::test]
@@ -121,7 +108,7 @@ async fn a_host_that_ignores_range_starts_the_file_over() {
     assert_eq!(std::fs::read(&dest).unwrap(), sample_video());
     let ranges: Vec<_> = fake.log().into_iter().filter_map(|l| l.range).collect();
     assert_eq!(ranges, vec!["bytes=60000-".to_string()]);
-    assert_storage_never_saw_a_key(&fake);
+    fake.assert_storage_never_saw_a_key();
 }
 
 #[tokio::test]
@@ -148,7 +135,7 @@ async fn an_expired_link_says_so() {
     assert_eq!(err.code(), "link_expired");
     assert!(err.to_string().contains("expired"));
     assert_nothing_left(&dest);
-    assert_storage_never_saw_a_key(&fake);
+    fake.assert_storage_never_saw_a_key();
 }
 
 #[tokio::test]

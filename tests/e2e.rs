@@ -1259,6 +1259,13 @@ async fn the_usage_view_sums_what_was_billed() {
         )
         .await;
     assert_eq!(bars, json!(1), "one day, one bar");
+    let weeks = driver
+        .exec(
+            "const t = document.querySelectorAll('#usage-body table.usage-table')[1]; return t ? t.querySelectorAll('tr').length : 0",
+            vec![],
+        )
+        .await;
+    assert_eq!(weeks, json!(2), "a head and this week's row");
     settle().await;
     driver.screenshot("usage-light-en").await;
     driver.click("#usage-close").await;
@@ -1587,6 +1594,19 @@ async fn the_gallery_shows_posters_plays_on_hover_and_filters_stars() {
         order.as_str().unwrap().starts_with(linked.as_str()),
         "{order}"
     );
+    // Drag out: WebDriver cannot drive a system drag, so the command behind it is
+    // called as the card's dragstart calls it. An unsaved take says what to do.
+    let drag = |ids: Vec<&String>| {
+        format!("return window.__TAURI__.core.invoke('drag_out', {{ ids: {} }}).then((n) => ({{ ok: n }}), (e) => e)", json!(ids))
+    };
+    let refused = driver.exec_promise(&drag(vec![&saved, &linked])).await;
+    assert_eq!(refused["code"], "not_saved", "{refused}");
+    assert!(refused["message"]
+        .as_str()
+        .unwrap()
+        .contains(linked.as_str()));
+    let started = driver.exec_promise(&drag(vec![&saved])).await;
+    eprintln!("drag of a saved take: {started}");
     driver.hover("#list-count").await;
     driver.click("#theme-button").await;
     settle().await;
@@ -1610,6 +1630,25 @@ async fn the_gallery_shows_posters_plays_on_hover_and_filters_stars() {
         )
         .await;
     driver.quit().await;
+}
+
+/// Waits (a minute: two videos decode at once on a loaded machine) until `script`
+/// is truthy; else fails with the state of every video in Compare.
+async fn wait_for_videos(driver: &Driver, what: &str, script: &str) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let v = driver.exec(script, vec![]).await;
+        if !matches!(v, serde_json::Value::Null | serde_json::Value::Bool(false)) {
+            return;
+        }
+        if std::time::Instant::now() > deadline {
+            let state = driver
+                .exec("return [...document.querySelectorAll('#compare-panes video')].map((x) => ({ src: x.src, t: x.currentTime, seeking: x.seeking, ready: x.readyState, network: x.networkState, error: x.error && x.error.code, duration: x.duration }))", vec![])
+                .await;
+            panic!("timed out waiting for {what}: {state}");
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+    }
 }
 
 /// Compare: `C` on two cards, then Compare: both play under one play/pause, a
@@ -1647,9 +1686,7 @@ async fn two_takes_compare_side_by_side_in_sync() {
         .await;
     driver.click("#compare-button").await;
     let both_ready = "const v = [...document.querySelectorAll('#compare-panes video')]; return v.length === 2 && v.every((x) => x.readyState >= 2 && x.duration > 3)";
-    driver
-        .wait_for("both videos loaded", both_ready, vec![])
-        .await;
+    wait_for_videos(&driver, "both videos loaded", both_ready).await;
     let differs = driver
         .exec(
             "return [...document.querySelectorAll('#compare-panes dd.differs')].length",
@@ -1667,9 +1704,7 @@ async fn two_takes_compare_side_by_side_in_sync() {
         });
         format!("const v = [...document.querySelectorAll('#compare-panes video')]; const t = v.map((x) => x.currentTime); return v.every((x) => !x.seeking) && Math.abs(t[0] - t[1]) < 0.1{near} && t.join(' ')")
     };
-    driver
-        .wait_for("both at 2 s after the seek", &in_step(Some(2.0)), vec![])
-        .await;
+    wait_for_videos(&driver, "both at 2 s after the seek", &in_step(Some(2.0))).await;
     driver.click("#compare-play").await;
     driver
         .wait_for(
@@ -1708,9 +1743,7 @@ async fn two_takes_compare_side_by_side_in_sync() {
     driver.click("#theme-button").await;
     driver.click("#lang-button").await;
     driver.click("#compare-button").await;
-    driver
-        .wait_for("both videos again", both_ready, vec![])
-        .await;
+    wait_for_videos(&driver, "both videos again", both_ready).await;
     settle().await;
     driver.screenshot("compare-dark-zh").await;
     driver.click("#compare-close").await;

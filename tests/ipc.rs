@@ -104,3 +104,19 @@ fn a_command_the_capability_does_not_grant_is_refused() {
     let unknown = invoke(&app, "delete_everything", json!({}));
     assert!(unknown.is_err(), "{unknown:?}");
 }
+
+/// Drag out names tasks, never paths, and every one must be saved: an unsaved one
+/// says so (the system drag itself needs a real window; the e2e test starts one).
+#[test]
+fn dragging_out_refuses_what_is_not_a_saved_task() {
+    let app = app("ipc-drag");
+    let id = "asyntask_jwgfhsG0m2aDjLmiiELRf74eoWmss6ya";
+    invoke(&app, "add_tasks", json!({ "text": id })).unwrap();
+    let err = invoke(&app, "drag_out", json!({ "ids": [id] })).unwrap_err();
+    assert_eq!(err["code"], "not_saved", "{err}");
+    assert!(err["message"].as_str().unwrap().contains(id));
+    let err = invoke(&app, "drag_out", json!({ "ids": ["/etc/passwd"] })).unwrap_err();
+    assert_eq!(err["code"], "invalid_id", "{err}");
+    let err = invoke(&app, "drag_out", json!({ "ids": [] })).unwrap_err();
+    assert_eq!(err["code"], "invalid_request", "{err}");
+}

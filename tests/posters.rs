@@ -138,16 +138,7 @@ async fn a_live_link_is_relayed_with_ranges_to_the_app_origin_only_and_without_t
         .is_none());
     assert_eq!(answer.bytes().await.unwrap().len(), total);
 
-    let storage: Vec<_> = fake
-        .log()
-        .into_iter()
-        .filter(|l| l.host == "storage")
-        .collect();
-    assert!(!storage.is_empty());
-    assert!(
-        storage.iter().all(|l| l.authorization.is_none()),
-        "the video host never sees a key: {storage:?}"
-    );
+    fake.assert_storage_never_saw_a_key();
 
     // A link that died gives an error, not the host's error page as a video.
     fake.expire_video(&id);

@@ -76,5 +76,11 @@ pub(super) async fn usage(paddock: &Paddock, since: Option<String>, json: bool) 
         line(day.date.as_deref().unwrap_or(""), day);
     }
     line("total", &usage.total);
+    if !usage.weeks.is_empty() {
+        println!("\nweeks, by their Monday:");
+        for week in &usage.weeks {
+            line(week.date.as_deref().unwrap_or(""), week);
+        }
+    }
     0
 }

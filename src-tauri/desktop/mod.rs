@@ -4,6 +4,7 @@
 
 mod background;
 mod commands;
+mod drag_out;
 mod events;
 mod posters;
 mod tray;
@@ -116,6 +117,7 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>, paddock: Paddock) -> ta
             posters::poster_ids,
             posters::save_poster,
             posters::poster_source,
+            drag_out::drag_out,
             commands::poller_status,
             commands::frontend_ready,
             commands::choose_save_path,

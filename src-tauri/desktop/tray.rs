@@ -142,42 +142,40 @@ fn build<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
     Ok(())
 }
 
-/// Brings the tray's counts, tooltip and icon up to date (after each change). The
-/// menu is changed on the main thread, with no lock held: a change made from
-/// another thread waits for the main thread, which may itself be waiting on this
-/// lock.
+/// Brings the tray's counts, tooltip and icon up to date (after each change). All
+/// of it happens on the main thread, which reads the activity itself: updates
+/// queued from several threads then cannot land out of order with a stale count.
+/// No lock is held while the menu changes.
 pub fn refresh<R: Runtime>(app: &AppHandle<R>) {
-    let (Some(tray), Some(paddock)) = (app.try_state::<Tray<R>>(), app.try_state::<Paddock>())
-    else {
-        return;
-    };
-    let activity = paddock.activity();
-    let look = tray_look(&activity);
-    let (items, new_icon) = {
-        let mut guard = tray.items.lock().unwrap_or_else(|p| p.into_inner());
-        let Some(items) = guard.as_mut() else {
+    let handle = app.clone();
+    let _ = app.run_on_main_thread(move || {
+        let (Some(tray), Some(paddock)) =
+            (handle.try_state::<Tray<R>>(), handle.try_state::<Paddock>())
+        else {
             return;
         };
-        let changed = items.look != look;
-        items.look = look;
-        (
-            items.clone(),
-            changed.then(|| icon_for(app, look)).flatten(),
-        )
-    };
-    let words = paddock.language();
-    let line = words.summary(&activity);
-    let pause = words.say(if paddock.watching() {
-        Word::PauseWatching
-    } else {
-        Word::ResumeWatching
-    });
-    let _ = app.run_on_main_thread(move || {
+        let activity = paddock.activity();
+        let look = tray_look(&activity);
+        let (items, changed) = {
+            let mut guard = tray.items.lock().unwrap_or_else(|p| p.into_inner());
+            let Some(items) = guard.as_mut() else {
+                return;
+            };
+            let changed = items.look != look;
+            items.look = look;
+            (items.clone(), changed)
+        };
+        let words = paddock.language();
+        let line = words.summary(&activity);
         let _ = items.status.set_text(&line);
         let _ = items.icon.set_tooltip(Some(&line));
-        let _ = items.pause.set_text(pause);
-        if let Some(icon) = new_icon {
-            let _ = items.icon.set_icon(Some(icon));
+        let _ = items.pause.set_text(words.say(if paddock.watching() {
+            Word::PauseWatching
+        } else {
+            Word::ResumeWatching
+        }));
+        if changed {
+            let _ = items.icon.set_icon(icon_for(&handle, look));
         }
     });
 }

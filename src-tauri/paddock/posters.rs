@@ -1,5 +1,7 @@
-//! The facade's posters: which tasks have one, keeping one the webview drew, and
-//! where the webview may draw one from.
+//! The facade's gallery needs: which tasks have a poster, keeping one the webview
+//! drew, where the webview may draw one from, and the files a drag out carries.
+
+use std::path::PathBuf;
 
 use super::Paddock;
 use crate::error::Error;
@@ -7,12 +9,24 @@ use crate::ids::TaskId;
 use crate::videos::MediaServer;
 
 impl Paddock {
-    /// The tasks that have a poster.
+    /// The tasks that have a poster. Posters of tasks no longer in the history
+    /// (cleared, removed by the CLI) are deleted here.
     pub async fn poster_ids(&self) -> Vec<String> {
         let posters = self.posters.clone();
-        tokio::task::spawn_blocking(move || posters.ids())
-            .await
-            .unwrap_or_default()
+        let known: std::collections::HashSet<String> = match self.rows() {
+            Ok(rows) => rows.into_iter().map(|r| r.id).collect(),
+            Err(_) => return Vec::new(),
+        };
+        tokio::task::spawn_blocking(move || {
+            let (kept, orphans): (Vec<String>, Vec<String>) =
+                posters.ids().into_iter().partition(|id| known.contains(id));
+            for id in orphans.iter().filter_map(|id| TaskId::parse(id).ok()) {
+                posters.remove(&id);
+            }
+            kept
+        })
+        .await
+        .unwrap_or_default()
     }
 
     /// Keeps the poster the webview drew for a task in the history.
@@ -64,5 +78,26 @@ impl Paddock {
             return Err(Error::LinkExpired);
         }
         server.url_for_link(&link, self.client.http()).map_err(io)
+    }
+
+    /// The saved files of these tasks, for a drag out of the window. Every one
+    /// must be saved: a drag that silently leaves some out would lose takes.
+    pub async fn drag_paths(&self, ids: &[String]) -> Result<Vec<PathBuf>, Error> {
+        const MAX_DRAGGED: usize = 100;
+        if ids.is_empty() || ids.len() > MAX_DRAGGED {
+            return Err(Error::InvalidRequest(format!(
+                "Drag 1 to {MAX_DRAGGED} videos at a time."
+            )));
+        }
+        let mut paths = Vec::with_capacity(ids.len());
+        for id in ids {
+            let id = TaskId::parse(id)?;
+            match self.saved_video(&id).await {
+                Ok(path) => paths.push(path),
+                Err(Error::NoVideo) => return Err(Error::NotSaved(id.as_str().to_owned())),
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(paths)
     }
 }

@@ -44,11 +44,46 @@ pub struct Period {
     pub failed: u64,
 }
 
-/// `{"total": {...}, "days": [{"date": ..., ...}]}`, days oldest first.
+/// `{"total": {...}, "days": [{"date": ..., ...}], "weeks": [...]}`, oldest first;
+/// a week's `date` is its Monday.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Usage {
     pub total: Period,
     pub days: Vec<Period>,
+    pub weeks: Vec<Period>,
+}
+
+/// The Monday of the week of a `YYYY-MM-DD` date (weeks as ISO 8601 counts them),
+/// by calendar arithmetic alone; None for a date that is not one.
+pub fn week_start(date: &str) -> Option<String> {
+    let mut parts = date.splitn(3, '-');
+    let y: i64 = parts.next()?.parse().ok()?;
+    let m: i64 = parts.next()?.parse().ok()?;
+    let d: i64 = parts.next()?.parse().ok()?;
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) || !(0..=9999).contains(&y) {
+        return None;
+    }
+    // Days since 1970-01-01 (Howard Hinnant's days_from_civil), then back to the
+    // Monday (1970-01-01 was a Thursday) and forward to a date again.
+    let days = {
+        let y = if m <= 2 { y - 1 } else { y };
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
+    };
+    let monday = days - (days + 3).rem_euclid(7);
+    let z = monday + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    Some(format!("{year:04}-{month:02}-{day:02}"))
 }
 
 impl Period {
@@ -71,6 +106,7 @@ impl Period {
 /// Sums finished tasks on or after `since` (a `YYYY-MM-DD` local date).
 pub fn summarize(items: &[Billed], since: Option<&str>) -> Usage {
     let mut days: BTreeMap<&str, Period> = BTreeMap::new();
+    let mut weeks: BTreeMap<String, Period> = BTreeMap::new();
     let mut total = Period::default();
     for item in items
         .iter()
@@ -83,10 +119,20 @@ pub fn summarize(items: &[Billed], since: Option<&str>) -> Usage {
                 ..Period::default()
             })
             .add(item);
+        if let Some(monday) = week_start(&item.date) {
+            weeks
+                .entry(monday.clone())
+                .or_insert_with(|| Period {
+                    date: Some(monday),
+                    ..Period::default()
+                })
+                .add(item);
+        }
     }
     Usage {
         total,
         days: days.into_values().collect(),
+        weeks: weeks.into_values().collect(),
     }
 }
 
@@ -182,5 +228,44 @@ mod tests {
         assert_eq!(since.days.len(), 1);
         assert_eq!(since.total.p720.tasks, 1);
         assert_eq!(summarize(&[], None), Usage::default());
+    }
+
+    #[test]
+    fn weeks_start_on_monday_across_months_years_and_leap_days() {
+        assert_eq!(week_start("2026-11-29").as_deref(), Some("2026-11-23")); // Sunday
+        assert_eq!(week_start("2026-11-23").as_deref(), Some("2026-11-23")); // Monday
+        assert_eq!(week_start("2026-01-01").as_deref(), Some("2025-12-29")); // Thursday
+        assert_eq!(week_start("2024-03-01").as_deref(), Some("2024-02-26")); // leap year
+        assert_eq!(week_start("1970-01-01").as_deref(), Some("1969-12-29"));
+        for bad in [
+            "",
+            "2026-13-01",
+            "2026-1",
+            "x-y-z",
+            "2026-11-32",
+            "-1-01-01",
+        ] {
+            assert_eq!(week_start(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn days_of_one_week_sum_into_it() {
+        let usage = summarize(
+            &[
+                item("2026-11-23", true, Some("720P"), 5.0),
+                item("2026-11-29", true, Some("1080P"), 10.0),
+                item("2026-11-30", true, Some("720P"), 2.5),
+                item("2026-11-30", false, None, 5.0),
+            ],
+            None,
+        );
+        assert_eq!(usage.weeks.len(), 2);
+        assert_eq!(usage.weeks[0].date.as_deref(), Some("2026-11-23"));
+        assert_eq!(usage.weeks[0].p720.seconds, 5.0);
+        assert_eq!(usage.weeks[0].p1080.seconds, 10.0);
+        assert_eq!(usage.weeks[1].date.as_deref(), Some("2026-11-30"));
+        assert_eq!(usage.weeks[1].p720.tasks, 1);
+        assert_eq!(usage.weeks[1].failed, 1);
     }
 }

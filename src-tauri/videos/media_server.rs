@@ -294,7 +294,8 @@ async fn relay(
                     .map_err(|_| std::io::Error::from(std::io::ErrorKind::TimedOut))??;
             }
             Ok(None) => return stream.flush().await,
-            Err(e) => return Err(std::io::Error::other(e)),
+            // Without the URL: a signed link does not belong in a log.
+            Err(e) => return Err(std::io::Error::other(e.without_url())),
         }
     }
 }

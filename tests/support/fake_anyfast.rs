@@ -406,6 +406,20 @@ impl FakeAnyfast {
             .count()
     }
 
+    /// The video host was asked, and never with a key.
+    pub fn assert_storage_never_saw_a_key(&self) {
+        let storage: Vec<_> = self
+            .log()
+            .into_iter()
+            .filter(|l| l.host == "storage")
+            .collect();
+        assert!(!storage.is_empty());
+        assert!(
+            storage.iter().all(|l| l.authorization.is_none()),
+            "the video host never sees a key: {storage:?}"
+        );
+    }
+
     /// The URL the storage host serves this task's video at, signed for 24 hours.
     pub fn video_url(&self, id: &str) -> String {
         let st = self.lock();

@@ -193,6 +193,14 @@ impl Driver {
             .await
     }
 
+    /// Runs a script that returns a promise, and returns what it resolves to.
+    pub async fn exec_promise(&self, script: &str) -> Value {
+        let wrapped = format!(
+            "const done = arguments[arguments.length - 1]; (async () => {{ {script} }})().then(done, (e) => done({{ thrown: String(e) }}));"
+        );
+        self.exec_async(&wrapped, vec![]).await
+    }
+
     /// Waits until the script returns something truthy, and returns it.
     pub async fn wait_for(&self, what: &str, script: &str, args: Vec<Value>) -> Value {
         let started = Instant::now();
@@ -341,6 +349,11 @@ impl Driver {
         let path = dir.join(format!("{name}.png"));
         std::fs::write(&path, bytes).expect("write screenshot");
         path
+    }
+
+    /// The process of tauri-driver, under which the app and WebKit run.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// Ends the session (the app quits) and stops tauri-driver.

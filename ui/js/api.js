@@ -97,3 +97,5 @@ export const posterSource = (id) => call('poster_source', { id });
 export const savePoster = (id, jpeg) => call('save_poster', jpeg, { headers: { 'x-task-id': id } });
 /** Where the page shows a task's poster from (`poster:` scheme, served by Rust). @param {string} id */
 export const posterUrl = (id) => window.__TAURI__.core.convertFileSrc(id, 'poster');
+/** Starts the system's drag of these tasks' saved files. @param {string[]} ids */
+export const dragOut = (ids) => call('drag_out', { ids });

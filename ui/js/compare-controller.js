@@ -7,7 +7,7 @@ import { t } from './i18n.js';
 import { byId } from './dom.js';
 import { errorText, linkExpired } from './status.js';
 import { factsOf, toggleCompared, drifted } from './compare.js';
-import { renderCompare, openCompare, compareOpen, showTime, showPlaying, bindCompare } from './compare-view.js';
+import { renderCompare, openCompare, compareOpen, showTime, showPlaying, bindCompare, starFor } from './compare-view.js';
 import { showToast } from './shell-view.js';
 
 /**
@@ -17,6 +17,7 @@ import { showToast } from './shell-view.js';
 export function createCompareController(store, host) {
   let videos = /** @type {HTMLVideoElement[]} */ ([]);
   let frame = 0;
+  let corrected = 0;
   const button = /** @type {HTMLButtonElement} */ (byId('compare-button'));
 
   function showButton() {
@@ -56,8 +57,16 @@ export function createCompareController(store, host) {
     const [leader, ...others] = videos;
     if (leader) {
       showTime(leader.currentTime, longest());
-      if (!leader.paused) {
-        for (const v of others) if (drifted(leader.currentTime, v.currentTime) && leader.currentTime < v.duration) v.currentTime = leader.currentTime;
+      // A pane that drifted (a seek that landed elsewhere, a stall while playing) is
+      // moved back, at most twice a second, and never while it is still seeking or
+      // buffering (a seek on every frame would freeze it).
+      const now = performance.now();
+      if (!leader.seeking && now - corrected > 500) {
+        for (const v of others) {
+          if (v.seeking || v.readyState < 3 || !drifted(leader.currentTime, v.currentTime) || leader.currentTime >= v.duration) continue;
+          v.currentTime = leader.currentTime;
+          corrected = now;
+        }
       }
       showPlaying(!leader.paused);
     }
@@ -67,33 +76,34 @@ export function createCompareController(store, host) {
   async function open() {
     if (store.compared.length < 2) return;
     const takes = await Promise.all(store.compared.map(take));
-    const draw = () => {
-      videos = renderCompare(takes, {
-        onStar: async (id) => {
-          const item = takes.find((x) => x.id === id);
-          if (!item) return;
-          try {
-            await api.setStarred([id], !item.starred);
-            item.starred = !item.starred;
-            const at = videos.map((v) => v.currentTime);
-            draw();
-            videos.forEach((v, i) => { v.currentTime = at[i] ?? 0; });
-          } catch (error) {
-            showToast(errorText(error));
-          }
-        },
-        onSave: host.save,
-      });
-    };
-    draw();
+    /** Stars or unstars one take; only its star is drawn again, the videos play on. @param {string} id */
+    async function star(id) {
+      const item = takes.find((x) => x.id === id);
+      if (!item) return;
+      try {
+        await api.setStarred([id], !item.starred);
+        item.starred = !item.starred;
+        const old = document.querySelector(`#compare-panes .compare-pane[data-id="${CSS.escape(id)}"] .star-toggle`);
+        old?.replaceWith(starFor(item.starred, () => star(id)));
+      } catch (error) {
+        showToast(errorText(error));
+      }
+    }
+    videos = renderCompare(takes, { onStar: star, onSave: host.save });
+    // The scrubber's range and the clock follow the videos' own events too: frames
+    // are not promised while the machine is busy.
+    const clock = () => videos[0] && showTime(videos[0].currentTime, longest());
+    for (const v of videos) v.addEventListener('durationchange', clock);
+    videos[0]?.addEventListener('timeupdate', clock);
+    for (const name of ['play', 'pause']) videos[0]?.addEventListener(name, () => showPlaying(!videos[0]?.paused));
     openCompare();
     cancelAnimationFrame(frame);
     frame = requestAnimationFrame(follow);
   }
 
+  /** One pause for all, decided by the first pane (a shorter take that ended stays ended). */
   function playPause() {
-    const anyPaused = videos.some((v) => v.paused);
-    if (anyPaused) {
+    if (videos[0]?.paused) {
       const at = videos[0]?.currentTime ?? 0;
       for (const v of videos) {
         if (at < v.duration) v.currentTime = at;

@@ -5,6 +5,7 @@
 import { t } from './i18n.js';
 import { el, byId } from './dom.js';
 import { FACTS, layoutFor, differing } from './compare.js';
+import { starButton } from './list-view.js';
 
 const dialog = /** @type {HTMLDialogElement} */ (byId('compare-dialog'));
 const panes = /** @type {HTMLElement} */ (byId('compare-panes'));
@@ -17,15 +18,18 @@ const clock = /** @type {HTMLElement} */ (byId('compare-time'));
  *   starred: boolean, saved: boolean}} Take
  */
 
+/** A pane's star, in the Tab order (the dialog has no `S`). @param {boolean} on @param {() => void} onClick */
+export function starFor(on, onClick) {
+  const star = starButton(on);
+  star.tabIndex = 0;
+  star.addEventListener('click', onClick);
+  return star;
+}
+
 /** @param {Take} take @param {{onStar: (id: string) => void, onSave: (id: string) => void}} h */
 function actions(take, h) {
   const box = el('div', 'compare-actions');
-  const star = el('button', take.starred ? 'star-toggle on' : 'star-toggle', take.starred ? '★' : '☆');
-  star.type = 'button';
-  star.title = t(take.starred ? 'list.unstar' : 'list.star');
-  star.setAttribute('aria-pressed', String(take.starred));
-  star.addEventListener('click', () => h.onStar(take.id));
-  box.append(star);
+  box.append(starFor(take.starred, () => h.onStar(take.id)));
   if (!take.saved && take.url) {
     const save = el('button', 'ghost', t('save.button'));
     save.type = 'button';

@@ -5,7 +5,8 @@
 import * as api from './api.js';
 import { byId } from './dom.js';
 import { t } from './i18n.js';
-import { linkExpired } from './status.js';
+import { linkExpired, errorText } from './status.js';
+import { showToast } from './shell-view.js';
 import * as store_ from './store.js';
 import { renderGallery, bindGallery, revealCard, focusCard, setCardWidth, setPosterLookup, cardOf } from './gallery-view.js';
 import { createPosterMaker } from './poster-maker.js';
@@ -85,7 +86,8 @@ export function createGalleryController(store, host) {
     if (!id) return;
     const url = await playableUrl(id);
     const node = cardOf(id);
-    if (!url || hovered !== id || !node) return;
+    // Hovered again while the URL was asked for: one video is enough.
+    if (!url || hovered !== id || !node || node.querySelector('video')) return;
     const video = /** @type {HTMLVideoElement} */ (document.createElement('video'));
     video.className = 'hover-video';
     video.muted = true;
@@ -133,6 +135,11 @@ export function createGalleryController(store, host) {
       onHover: hover,
       onPlayPause: playPause,
       onCompare: host.compare,
+      // A card in the selection drags the whole selection.
+      onDragOut: (id) => {
+        const ids = store.selected.has(id) ? [...store.selected] : [id];
+        api.dragOut(ids).catch((error) => showToast(errorText(error)));
+      },
     });
     show(store.view);
   }

@@ -6,7 +6,7 @@ import { t } from './i18n.js';
 import { timeLeft, shortId, seconds } from './format.js';
 import { expiringSoon, reasonText } from './status.js';
 import { el, byId } from './dom.js';
-import { chip, compared } from './list-view.js';
+import { chip, compared, starButton } from './list-view.js';
 
 /** @typedef {import('./status.js').Row} Row */
 
@@ -82,12 +82,7 @@ function posterBox(row) {
   }
   const top = el('div', 'card-top');
   top.append(chip(row));
-  const star = el('button', row.starred ? 'star-toggle on' : 'star-toggle', row.starred ? '★' : '☆');
-  star.type = 'button';
-  star.tabIndex = -1;
-  star.title = t(row.starred ? 'list.unstar' : 'list.star');
-  star.setAttribute('aria-pressed', String(row.starred === true));
-  top.append(star);
+  top.append(starButton(row.starred === true));
   box.append(top, badges(row));
   if (expiringSoon(row)) box.append(el('span', 'badge expiry-badge', timeLeft(row.video_expires_at)));
   return box;
@@ -98,6 +93,7 @@ function card(row) {
   const node = el('div', 'card');
   node.dataset.id = row.id;
   node.tabIndex = 0;
+  node.draggable = Boolean(row.saved_path);
   node.setAttribute('role', 'option');
   const selected = selection.has(row.id);
   node.setAttribute('aria-selected', String(selected));
@@ -135,15 +131,26 @@ function paintWindow() {
   grid.style.gridTemplateColumns = `repeat(${perRow}, ${cardWidth}px)`;
   const playing = grid.querySelector('.card video')?.closest('.card');
   const focused = document.activeElement?.closest?.('.card');
+  const focusedId = focused instanceof HTMLElement ? focused.dataset.id : null;
   grid.replaceChildren(...slice.map((row) => {
     const id = row.id;
-    // A card that plays (or has focus) is kept as it is, video and all.
-    const kept = [playing, focused].find((c) => c instanceof HTMLElement && c.dataset.id === id && c.dataset.row === rowKey(row));
-    const fresh = kept ?? card(row);
+    // A card that shows the same is kept; a changed one is drawn afresh, and a
+    // video playing in it moves over (it goes on playing: it is back in the page
+    // within the same task).
+    const old = [playing, focused].find((c) => c instanceof HTMLElement && c.dataset.id === id);
+    if (old && old.dataset.row === rowKey(row)) {
+      old.classList.toggle('selected', selection.has(id));
+      old.setAttribute('aria-selected', String(selection.has(id)));
+      return old;
+    }
+    const fresh = card(row);
     fresh.dataset.row = rowKey(row);
-    if (kept) kept.classList.toggle('selected', selection.has(id));
+    const video = old === playing ? old?.querySelector('video') : null;
+    if (video) fresh.querySelector('.poster-box')?.prepend(video);
     return fresh;
   }));
+  // Taking the cards out and in loses the keyboard focus: give it back.
+  if (focusedId && document.activeElement === document.body) cardOf(focusedId)?.focus({ preventScroll: true });
 }
 
 /** What a card shows of a row: when it changes, the card is drawn again. @param {Row} row */
@@ -186,7 +193,8 @@ export const cardOf = (id) => /** @type {HTMLElement | null} */ (grid.querySelec
  * Clicks, hovers and keys on cards.
  * @param {{onSelect: (id: string, how: {toggle: boolean, range: boolean}) => void,
  *   onStar: (id: string | null) => void, onMove: (step: number) => void, onDelete: () => void,
- *   onHover: (id: string | null) => void, onPlayPause: (id: string) => void, onCompare: (id: string) => void}} h
+ *   onHover: (id: string | null) => void, onPlayPause: (id: string) => void, onCompare: (id: string) => void,
+ *   onDragOut: (id: string) => void}} h
  */
 export function bindGallery(h) {
   grid.addEventListener('click', (e) => {
@@ -200,6 +208,13 @@ export function bindGallery(h) {
     h.onHover(node ? node.dataset.id : null);
   });
   grid.addEventListener('mouseleave', () => h.onHover(null));
+  // The page's own drag is replaced by the system's: saved files, as the OS drags them.
+  grid.addEventListener('dragstart', (e) => {
+    const node = /** @type {HTMLElement} */ (e.target).closest('.card');
+    if (!node) return;
+    e.preventDefault();
+    h.onDragOut(node.dataset.id);
+  });
   grid.addEventListener('keydown', (e) => {
     const node = /** @type {HTMLElement} */ (e.target).closest('.card');
     if (!node || e.ctrlKey || e.metaKey || e.altKey) return;

@@ -35,6 +35,16 @@ export function markCompared(ids) {
   compared = new Set(ids);
 }
 
+/** A star toggle, for rows, cards and Compare; out of the Tab order (`S` stars). @param {boolean} on */
+export function starButton(on) {
+  const star = el('button', on ? 'star-toggle on' : 'star-toggle', on ? '★' : '☆');
+  star.type = 'button';
+  star.tabIndex = -1;
+  star.title = t(on ? 'list.unstar' : 'list.star');
+  star.setAttribute('aria-pressed', String(on));
+  return star;
+}
+
 /** @param {Row} row @param {boolean} selected */
 function rowElement(row, selected) {
   const li = el('li', 'task-row');
@@ -52,12 +62,7 @@ function rowElement(row, selected) {
     top.append(dot);
   }
   top.append(idBox);
-  const star = el('button', row.starred ? 'star-toggle on' : 'star-toggle', row.starred ? '★' : '☆');
-  star.type = 'button';
-  star.tabIndex = -1;
-  star.title = t(row.starred ? 'list.unstar' : 'list.star');
-  star.setAttribute('aria-pressed', String(row.starred === true));
-  top.append(star);
+  top.append(starButton(row.starred === true));
   if (row.model) top.append(el('span', 'tag', t('create.createdHere')));
   if (compared.has(row.id)) top.append(el('span', 'tag compared-tag', t('compare.title')));
   if (row.checking) top.append(el('span', 'spinner'));

@@ -17,7 +17,7 @@ function svg(tag, attrs) {
 /**
  * @typedef {{tasks: number, seconds: number}} Tally
  * @typedef {{date?: string, '720P': Tally, '1080P': Tally, failed: number}} Period
- * @typedef {{total: Period, days: Period[]}} Usage
+ * @typedef {{total: Period, days: Period[], weeks: Period[]}} Usage
  */
 
 /** Stacked bars of the last 30 days: 720P below, 1080P above. @param {Period[]} days */
@@ -47,12 +47,16 @@ function chart(days) {
   return root;
 }
 
-/** @param {Usage} usage @param {(p: Period) => string} money '' when prices are not set */
-function table(usage, money) {
+/**
+ * @param {Period[]} periods newest last @param {Period | null} total the total row, if any
+ * @param {string} firstHeader
+ * @param {(p: Period) => string} money '' when prices are not set
+ */
+function table(periods, total, firstHeader, money) {
   const tableEl = el('table', 'usage-table');
-  const priced = money(usage.total) !== '';
+  const priced = money(periods[0] ?? total) !== '';
   const head = el('tr');
-  const keys = ['usage.date', 'usage.tasks720', 'usage.seconds720', 'usage.tasks1080', 'usage.seconds1080', 'usage.failed'];
+  const keys = [firstHeader, 'usage.tasks720', 'usage.seconds720', 'usage.tasks1080', 'usage.seconds1080', 'usage.failed'];
   for (const key of priced ? [...keys, 'usage.cost'] : keys) {
     head.append(el('th', '', t(key)));
   }
@@ -65,8 +69,8 @@ function table(usage, money) {
     }
     tableEl.append(tr);
   };
-  for (const day of [...usage.days].reverse()) line(day.date ?? '', day);
-  line(t('usage.total'), usage.total, 'total');
+  for (const period of [...periods].reverse()) line(period.date ?? '', period);
+  if (total) line(t('usage.total'), total, 'total');
   return tableEl;
 }
 
@@ -74,7 +78,7 @@ function table(usage, money) {
 export function showUsage(usage, money) {
   const body = byId('usage-body');
   if (usage.days.length === 0) body.replaceChildren(el('p', 'note', t('usage.none')));
-  else body.replaceChildren(chart(usage.days), table(usage, money));
+  else body.replaceChildren(chart(usage.days), table(usage.days, usage.total, 'usage.date', money), table(usage.weeks, null, 'usage.week', money));
   if (!dialog.open) dialog.showModal();
 }
 

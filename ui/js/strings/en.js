@@ -287,4 +287,6 @@ export default {
   'compare.duration': 'Duration (s)',
   'compare.seed': 'Seed',
   'compare.hint': 'Press C on 2 to 4 takes, then Compare.',
+  'error.not_saved': 'Save the video first: only saved videos can be dragged out of Paddock.',
+  'usage.week': 'Week of',
 };

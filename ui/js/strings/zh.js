@@ -287,4 +287,6 @@ export default {
   'compare.duration': '时长（秒）',
   'compare.seed': '种子',
   'compare.hint': '在 2 到 4 个版本上按 C，然后点击“对比”。',
+  'error.not_saved': '请先保存视频：只有已保存的视频才能拖出 Paddock。',
+  'usage.week': '周（起始日）',
 };
