@@ -321,7 +321,7 @@ fn main() {
         runtime.block_on(bench_list_at_scale(&dir));
     }
     if wanted("gallery") {
-        runtime.block_on(gallery::bench_gallery_at_scale(&dir, APP, tree_memory));
+        runtime.block_on(gallery::bench_gallery_at_scale(&dir, APP));
     }
     let _ = std::fs::remove_dir_all(&dir);
 }

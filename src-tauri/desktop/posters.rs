@@ -61,7 +61,9 @@ pub fn serve<R: Runtime>(
             Some(jpeg) => Response::builder()
                 .status(StatusCode::OK)
                 .header("Content-Type", "image/jpeg")
-                .header("Cache-Control", "max-age=86400")
+                // Not kept in the memory cache: scrolling 3,000 posters would keep
+                // every decoded one. Served again from disk (a few KiB) when needed.
+                .header("Cache-Control", "no-store")
                 .body(jpeg),
             None => Response::builder()
                 .status(StatusCode::NOT_FOUND)

@@ -132,6 +132,7 @@ function paintWindow() {
   const playing = grid.querySelector('.card video')?.closest('.card');
   const focused = document.activeElement?.closest?.('.card');
   const focusedId = focused instanceof HTMLElement ? focused.dataset.id : null;
+  const leaving = [...grid.children];
   grid.replaceChildren(...slice.map((row) => {
     const id = row.id;
     // A card that shows the same is kept; a changed one is drawn afresh, and a
@@ -149,6 +150,12 @@ function paintWindow() {
     if (video) fresh.querySelector('.poster-box')?.prepend(video);
     return fresh;
   }));
+  // A card scrolled away lets go of its poster now, not when its element is
+  // collected: WebKit keeps an image's decoded pixels while an element refers to
+  // it, and scrolling 3,000 posters would keep hundreds of MiB.
+  for (const node of leaving) {
+    if (!node.isConnected) node.querySelectorAll('img').forEach((img) => img.removeAttribute('src'));
+  }
   // Taking the cards out and in loses the keyboard focus: give it back.
   if (focusedId && document.activeElement === document.body) cardOf(focusedId)?.focus({ preventScroll: true });
 }
