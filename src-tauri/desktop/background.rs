@@ -5,10 +5,10 @@
 use std::time::Duration;
 
 use tauri::{AppHandle, Emitter, Manager, Runtime, WebviewWindow};
-use tauri_plugin_dialog::{DialogExt, MessageDialogButtons};
 use tauri_plugin_notification::NotificationExt;
 
 use super::tray::Tray;
+use super::window::{quit, show_window};
 use crate::paddock::{may_exit, on_close, OnClose, Paddock, Word};
 
 /// The event that asks the page to select a task (a clicked notification).
@@ -95,52 +95,6 @@ pub fn follow_notification_clicks<R: Runtime>(app: &AppHandle<R>) {
             tracing::warn!(error = %e, "could not ask the window to select a task");
         }
     });
-}
-
-pub fn show_window<R: Runtime>(app: &AppHandle<R>) {
-    if let Some(window) = app.get_webview_window("main") {
-        let _ = window.unminimize();
-        let _ = window.show();
-        let _ = window.set_focus();
-    }
-}
-
-/// Quits, asking first while videos are being saved (unfinished tasks need no
-/// question: they resume on the next start).
-pub fn quit<R: Runtime>(app: &AppHandle<R>) {
-    let activity = app
-        .try_state::<Paddock>()
-        .map(|p| p.activity())
-        .unwrap_or_default();
-    if activity.saving == 0 && activity.creating == 0 {
-        app.exit(0);
-        return;
-    }
-    show_window(app);
-    let handle = app.clone();
-    let words = app
-        .try_state::<Paddock>()
-        .map(|p| p.language())
-        .unwrap_or(crate::paddock::Language::English);
-    let message = if activity.creating > 0 {
-        // The answer to a creation says which task was made (and charged): quitting
-        // now loses it.
-        words.say(Word::QuitWhileCreating).to_owned()
-    } else {
-        words.quit_while_saving(activity.saving)
-    };
-    app.dialog()
-        .message(message)
-        .title("Paddock")
-        .buttons(MessageDialogButtons::OkCancelCustom(
-            words.say(Word::Quit).into(),
-            words.say(Word::KeepSaving).into(),
-        ))
-        .show(move |yes| {
-            if yes {
-                handle.exit(0);
-            }
-        });
 }
 
 /// The window asked to close: quit, hide into the tray, or hide and keep working

@@ -8,6 +8,7 @@ mod drag_out;
 mod events;
 mod posters;
 mod tray;
+mod window;
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -29,7 +30,7 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>, paddock: Paddock) -> ta
         .dbus_id(instance_id(paddock.data_dir()))
         .callback(|app, _args, _cwd| {
             tracing::info!("Paddock was opened again: showing this window");
-            background::show_window(app);
+            window::show_window(app);
         })
         .build();
     builder

@@ -10,7 +10,7 @@ use tauri::tray::{TrayIcon, TrayIconBuilder};
 use tauri::{AppHandle, Manager, Runtime};
 use tauri_plugin_opener::OpenerExt;
 
-use super::background::{quit, show_window};
+use super::window::{quit, show_window};
 use crate::paddock::{tray_look, Paddock, TrayLook, Word};
 
 /// Whether a tray host answers (a StatusNotifier watcher on the session bus), and
