@@ -39,6 +39,8 @@ export function createGalleryController(store, host) {
 
   setPosterLookup((row) => {
     if (posters.has(row.id)) return { url: api.posterUrl(row.id), reason: null };
+    // A dead link with nothing saved has no frame to give: say so without asking.
+    if (row.status === 'succeeded' && !row.saved_path && linkExpired(row)) return { url: null, reason: t('gallery.linkDead') };
     if (row.status === 'succeeded') maker.want(row.id);
     const reason = reasons.get(row.id);
     return { url: null, reason: reason ? t(reason) : null };
