@@ -212,10 +212,8 @@ fn bench_startup_and_memory(dir: &Path) {
 const MEASURE: &str = "const m = performance.getEntriesByName(arguments[0], 'measure')[0];
      return m ? [m.startTime, m.duration] : null;";
 
-async fn bench_list_at_scale(dir: &Path) {
-    const TASKS: usize = 10_000;
-    let data = dir.join("list-data");
-    seed_history(&data, TASKS);
+/// The app over WebDriver on the history in `data`, saving under `dir`; ready.
+async fn launch_at_scale(data: &Path, dir: &Path) -> Driver {
     let driver = Driver::launch(
         APP,
         Launch {
@@ -232,6 +230,14 @@ async fn bench_list_at_scale(dir: &Path) {
     )
     .await;
     driver.ready().await;
+    driver
+}
+
+async fn bench_list_at_scale(dir: &Path) {
+    const TASKS: usize = 10_000;
+    let data = dir.join("list-data");
+    seed_history(&data, TASKS);
+    let driver = launch_at_scale(&data, dir).await;
     let first = driver
         .wait_for(
             "the first render",
@@ -321,7 +327,7 @@ fn main() {
         runtime.block_on(bench_list_at_scale(&dir));
     }
     if wanted("gallery") {
-        runtime.block_on(gallery::bench_gallery_at_scale(&dir, APP));
+        runtime.block_on(gallery::bench_gallery_at_scale(&dir));
     }
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -9,7 +9,7 @@ use std::path::Path;
 use serde_json::{json, Value};
 
 use super::history::seed_history;
-use super::webdriver::{Driver, Launch};
+use super::webdriver::Driver;
 
 const TASKS: usize = 10_000;
 const WITH_POSTERS: usize = 3_000;
@@ -93,7 +93,7 @@ fn line(what: &str, gallery: Vec<f64>, list: Vec<f64>) {
     );
 }
 
-pub async fn bench_gallery_at_scale(dir: &Path, app: &str) {
+pub async fn bench_gallery_at_scale(dir: &Path) {
     let data = dir.join("gallery-data");
     seed_history(&data, TASKS);
     let posters = data.join("posters");
@@ -102,22 +102,7 @@ pub async fn bench_gallery_at_scale(dir: &Path, app: &str) {
     for i in 0..WITH_POSTERS {
         std::fs::write(posters.join(format!("asyntask_bench{i:027}.jpg")), jpeg).expect("poster");
     }
-    let driver = Driver::launch(
-        app,
-        Launch {
-            env: vec![
-                ("PADDOCK_DATA_DIR".into(), data.display().to_string()),
-                (
-                    "XDG_VIDEOS_DIR".into(),
-                    dir.join("videos").display().to_string(),
-                ),
-                ("RUST_LOG".into(), "warn".into()),
-            ],
-            env_remove: vec![],
-        },
-    )
-    .await;
-    driver.ready().await;
+    let driver = super::launch_at_scale(&data, dir).await;
     let open_list = switching(&driver, "view-list", "view-gallery").await;
     let open_gallery = switching(&driver, "view-gallery", "view-list").await;
     line("opening the view", open_gallery, open_list);

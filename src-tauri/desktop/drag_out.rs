@@ -23,7 +23,11 @@ pub async fn drag_out<R: Runtime>(
 ) -> Result<usize, Error> {
     let paths = paddock.drag_paths(&ids).await?;
     let count = paths.len();
-    let image = drag_image(paddock.poster(&ids[0]).await);
+    let poster = match ids.first() {
+        Some(first) => paddock.poster(first).await,
+        None => None,
+    };
+    let image = drag_image(poster);
     let (done, answer) = tokio::sync::oneshot::channel();
     let target = window.clone();
     window
