@@ -9,6 +9,7 @@ const COMMANDS: &[&str] = &[
     "set_api_key",
     "remove_api_key",
     "list_tasks",
+    "list_newest_tasks",
     "task_detail",
     "add_tasks",
     "remove_tasks",

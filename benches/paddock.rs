@@ -1,8 +1,9 @@
 //! `./dev bench`: Paddock's figures as ratios against a reference measured in the
 //! same run on the same machine. Prints one line per figure; asserts nothing.
 //!
-//! - download: saving a file from a loopback HTTP server with Range support,
-//!   against `curl -o` of the same file from the same server; and the peak memory
+//! - download: saving a file from a loopback HTTP server with Range support (in a
+//!   process of its own), against `curl -o && sync` of the same file from the same
+//!   server (Paddock fsyncs a saved video; curl does not); and the peak memory
 //!   growth while saving 100 MiB and 1 GiB (it must not grow with the file).
 //! - polling: one full refresh of 1,000 unfinished tasks against the fake gateway
 //!   with a fixed latency, against the bound the concurrency limit sets; and the CPU
@@ -10,6 +11,9 @@
 //! - list rows: the Rust half of showing 10,000 tasks (building the rows the window
 //!   asks for at start-up, and their JSON), which the window bench's "fetching over
 //!   IPC" includes.
+//! - cli: `paddock query --json ID` of the CLI-only build (`PADDOCK_CLI_BIN`, which
+//!   `./dev bench` builds with this profile) against `curl` asking the same fake
+//!   gateway for the same task with the same key: wall time and peak memory.
 
 #[path = "support/common.rs"]
 mod common;
@@ -74,6 +78,7 @@ async fn ours(url: &str, dest: &Path) -> f64 {
     let http = AnyfastClient::new(ClientConfig::default())
         .expect("client")
         .http()
+        .expect("client")
         .clone();
     let (_c, rx) = CancelHandle::new();
     let started = Instant::now();
@@ -87,7 +92,10 @@ async fn ours(url: &str, dest: &Path) -> f64 {
     started.elapsed().as_secs_f64()
 }
 
-fn curl(url: &str, dest: &Path) -> f64 {
+/// `curl -o`, then `sync`: (seconds for curl alone, seconds including the sync).
+/// Paddock flushes a saved video to disk before calling it saved (one `fsync` at
+/// the end); curl does not, so the fair floor is curl followed by a sync.
+fn curl(url: &str, dest: &Path) -> (f64, f64) {
     let started = Instant::now();
     let status = std::process::Command::new("curl")
         .args(["-s", "-f", "-o"])
@@ -96,18 +104,66 @@ fn curl(url: &str, dest: &Path) -> f64 {
         .status()
         .expect("curl is installed");
     assert!(status.success(), "curl failed");
-    started.elapsed().as_secs_f64()
+    let fetched = started.elapsed().as_secs_f64();
+    settle_disk();
+    (fetched, started.elapsed().as_secs_f64())
+}
+
+/// The file server, in a process of its own (this bench binary again, with
+/// `--serve-file`): Paddock and curl each then share the machine with it the same
+/// way, and neither shares a runtime with it.
+struct FileServer {
+    child: std::process::Child,
+    url: String,
+}
+
+impl FileServer {
+    fn start(file: &Path) -> Self {
+        use std::io::BufRead;
+        let mut child = std::process::Command::new(std::env::current_exe().expect("bench path"))
+            .arg("--serve-file")
+            .arg(file)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("start the file server");
+        let mut line = String::new();
+        let stdout = child.stdout.take().expect("stdout");
+        std::io::BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("the file server's URL");
+        Self {
+            child,
+            url: line.trim().to_owned(),
+        }
+    }
+}
+
+impl Drop for FileServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The child side of [`FileServer`]: serves one file until stdin closes.
+fn serve_file(file: &Path) {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let server = runtime.block_on(MediaServer::start()).expect("server");
+    println!("{}", server.url_for(file).expect("url"));
+    // The runtime's workers serve; this thread waits for the parent to let go.
+    let _ = std::io::Read::read_to_end(&mut std::io::stdin(), &mut Vec::new());
 }
 
 async fn bench_download(dir: &Path) {
-    let server = MediaServer::start().await.expect("server");
     let mut peaks = Vec::new();
     for size_mib in [100u64, 1024] {
         let source = dir.join(format!("source-{size_mib}.bin"));
         make_file(&source, size_mib * MIB);
-        let url = server.url_for(&source).expect("url");
-        let runs = if size_mib >= 1024 { 4 } else { 5 };
-        let mut ratios = Vec::new();
+        let server = FileServer::start(&source);
+        let url = server.url.clone();
+        let runs = 6;
+        let (mut synced_ratios, mut plain_ratios) = (Vec::new(), Vec::new());
         let mut our_times = Vec::new();
         let mut peak_growth = 0u64;
         for run in 0..runs {
@@ -116,7 +172,7 @@ async fn bench_download(dir: &Path) {
             // Each transfer starts with no dirty pages left by the one before, so
             // neither pays for the other's writeback.
             settle_disk();
-            let c = curl(&url, &curl_dest);
+            let (c, c_synced) = curl(&url, &curl_dest);
             settle_disk();
             reset_peak();
             let before = kib_field("/proc/self/status", "VmRSS:");
@@ -126,15 +182,18 @@ async fn bench_download(dir: &Path) {
             let _ = std::fs::remove_file(&curl_dest);
             let _ = std::fs::remove_file(&our_dest);
             if run > 0 {
-                ratios.push(c / o);
+                synced_ratios.push(c_synced / o);
+                plain_ratios.push(c / o);
                 our_times.push(o);
             }
         }
+        drop(server);
         let secs = median(our_times);
         println!(
-            "download {size_mib} MiB: {:.0} MiB/s, {:.2}x curl's throughput (median of {}), peak memory growth {:.1} MiB",
+            "download {size_mib} MiB: {:.0} MiB/s with its fsync, {:.2}x the throughput of `curl -o && sync` ({:.2}x `curl -o` alone, which leaves the file in the page cache) (median of {}, target > 0.95x), peak memory growth {:.1} MiB",
             size_mib as f64 / secs,
-            median(ratios),
+            median(synced_ratios),
+            median(plain_ratios),
             runs - 1,
             peak_growth as f64 / 1024.0
         );
@@ -247,8 +306,97 @@ async fn bench_list_rows(dir: &Path) {
     );
 }
 
+/// Runs `program` under `/usr/bin/time`: (wall ms, peak resident KiB, stdout).
+fn timed_run(
+    program: &str,
+    args: &[&str],
+    env: &[(&str, &str)],
+    dir: &Path,
+) -> (f64, f64, Vec<u8>) {
+    let peak_file = dir.join("peak");
+    let mut cmd = std::process::Command::new("/usr/bin/time");
+    cmd.arg("-f")
+        .arg("%M")
+        .arg("-o")
+        .arg(&peak_file)
+        .arg(program)
+        .args(args)
+        .stdin(std::process::Stdio::null());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let started = Instant::now();
+    let output = cmd.output().expect("run under /usr/bin/time");
+    let wall = started.elapsed().as_secs_f64() * 1000.0;
+    assert!(output.status.success(), "{program} failed: {output:?}");
+    let peak = std::fs::read_to_string(&peak_file)
+        .ok()
+        .and_then(|s| s.trim().lines().last()?.trim().parse::<f64>().ok())
+        .unwrap_or(f64::NAN);
+    (wall, peak, output.stdout)
+}
+
+async fn bench_cli(dir: &Path) {
+    const RUNS: usize = 15;
+    let Some(cli) = std::env::var_os("PADDOCK_CLI_BIN").map(|p| p.to_string_lossy().into_owned())
+    else {
+        println!("cli: skipped (PADDOCK_CLI_BIN is not set; `./dev bench` sets it)");
+        return;
+    };
+    let fake = FakeAnyfast::start().await;
+    let id = "asyntask_benchcli000000000000000000000001";
+    fake.script(id, vec![Reply::state("success-seed-example")]);
+    let url = BaseUrl::parse(&fake.base_url)
+        .expect("base")
+        .task_url(&paddock::ids::TaskId::parse(id).expect("id"))
+        .to_string();
+    let data = dir.join("cli-data");
+    let data_text = data.display().to_string();
+    let env = [
+        ("ANYFAST_BASE_URL", fake.base_url.as_str()),
+        ("ANYFAST_API_KEY", FAKE_KEY),
+        ("PADDOCK_DATA_DIR", data_text.as_str()),
+        ("RUST_LOG", "warn"),
+    ];
+    let header = format!("Authorization: Bearer {FAKE_KEY}");
+    let ours_args = ["query", "--json", id];
+    let curl_args = ["-s", "-H", header.as_str(), url.as_str()];
+    // The child processes block this thread only; the fake answers on the workers.
+    let (ours, floor) = tokio::task::block_in_place(|| {
+        let (_, _, out) = timed_run(&cli, &ours_args, &env, dir);
+        assert!(
+            String::from_utf8_lossy(&out).contains("\"succeeded\""),
+            "the query did not report the task: {}",
+            String::from_utf8_lossy(&out)
+        );
+        timed_run("curl", &curl_args, &[], dir);
+        let (mut ours, mut floor) = (Vec::new(), Vec::new());
+        for _ in 0..RUNS {
+            ours.push(timed_run(&cli, &ours_args, &env, dir));
+            floor.push(timed_run("curl", &curl_args, &[], dir));
+        }
+        (ours, floor)
+    });
+    let med = |v: &[(f64, f64, Vec<u8>)], f: fn(&(f64, f64, Vec<u8>)) -> f64| {
+        median(v.iter().map(f).collect())
+    };
+    let (wall, peak) = (med(&ours, |r| r.0), med(&ours, |r| r.1));
+    let (curl_wall, curl_peak) = (med(&floor, |r| r.0), med(&floor, |r| r.1));
+    println!(
+        "cli: `paddock query --json ID` (CLI-only build) {wall:.0} ms wall, {:.1} MiB peak; curl {curl_wall:.0} ms, {:.1} MiB: {:.2}x curl's wall time (median of {RUNS}, target < 2x)",
+        peak / 1024.0,
+        curl_peak / 1024.0,
+        wall / curl_wall
+    );
+}
+
 fn main() {
     if std::env::args().any(|a| a == "--list") {
+        return;
+    }
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(at) = args.iter().position(|a| a == "--serve-file") {
+        serve_file(Path::new(args.get(at + 1).expect("a file to serve")));
         return;
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -265,6 +413,9 @@ fn main() {
         }
         if wanted("download") {
             bench_download(&dir).await;
+        }
+        if wanted("cli") {
+            bench_cli(&dir).await;
         }
     });
     let _ = std::fs::remove_dir_all(&dir);

@@ -9,8 +9,9 @@
 //! - memory: resident memory of the app and every WebKit process under it, idle with
 //!   those 100 tasks shown, against the bare window's.
 //! - list at scale: 10,000 tasks; the page's own Performance API measures from asking
-//!   for the history to the painted list, and from a keystroke in the search box to
-//!   the painted filtered list. Read over WebDriver.
+//!   for the history to the painted first screen (the newest 200 rows, one small
+//!   call) and to every row in the list (the second call), and from a keystroke in
+//!   the search box to the painted filtered list. Read over WebDriver.
 //! - gallery at scale: the same 10,000 tasks, 3,000 with posters; opening the view,
 //!   scrolling and a keystroke against the list doing the same, and memory before
 //!   and after scrolling the whole grid (`support/gallery.rs`).
@@ -245,17 +246,25 @@ async fn bench_list_at_scale(dir: &Path) {
             vec![json!("list-first-render")],
         )
         .await;
-    let fetched = driver
+    let all = driver
+        .wait_for(
+            "every row in the list",
+            MEASURE,
+            vec![json!("list-all-render")],
+        )
+        .await;
+    let marks = driver
         .exec(
-            "const m = performance.getEntriesByName('tasks-received', 'mark')[0]; return m ? m.startTime : null;",
+            "return ['tasks-received', 'all-tasks-received'].map((n) => performance.getEntriesByName(n, 'mark')[0]?.startTime ?? null);",
             vec![],
         )
         .await;
-    let (start, total) = (
-        first[0].as_f64().unwrap_or(0.0),
-        first[1].as_f64().unwrap_or(0.0),
+    let start = first[0].as_f64().unwrap_or(0.0);
+    let at = |i: usize| marks[i].as_f64().map(|t| t - start).unwrap_or(f64::NAN);
+    let (first_ms, all_ms) = (
+        first[1].as_f64().unwrap_or(f64::NAN),
+        all[1].as_f64().unwrap_or(f64::NAN),
     );
-    let fetch = fetched.as_f64().map(|t| t - start).unwrap_or(f64::NAN);
     let rows_in_dom = driver
         .exec(
             "return document.querySelectorAll('#task-list > *').length",
@@ -263,8 +272,9 @@ async fn bench_list_at_scale(dir: &Path) {
         )
         .await;
     println!(
-        "list at scale: {TASKS} tasks on screen {total:.0} ms after asking for them ({fetch:.0} ms fetching over IPC, {:.0} ms sorting, filtering and painting; {} rows in the DOM) (target < 100 ms)",
-        total - fetch,
+        "list at scale: {TASKS} tasks: the first screen on screen {first_ms:.0} ms after asking ({:.0} ms fetching its newest 200 rows over IPC), every row in the list {all_ms:.0} ms after asking (all {TASKS} arrived after {:.0} ms; {} rows in the DOM) (target < 100 ms)",
+        at(0),
+        at(1),
         rows_in_dom
     );
     // Narrow with three keystrokes, then widen back to all 10,000 with three more.

@@ -18,6 +18,7 @@ fn http() -> reqwest::Client {
     AnyfastClient::new(ClientConfig::default())
         .unwrap()
         .http()
+        .unwrap()
         .clone()
 }
 

@@ -1749,3 +1749,64 @@ async fn two_takes_compare_side_by_side_in_sync() {
     driver.click("#compare-close").await;
     driver.quit().await;
 }
+
+/// A long history paints its newest screen from one small call, then every task
+/// arrives: the count is of all of them at once, and scrolling to the bottom
+/// reaches the oldest task (it was not in the first call).
+#[tokio::test]
+async fn a_long_history_shows_its_newest_tasks_first_then_all_of_them() {
+    if !e2e_available() {
+        return;
+    }
+    let _window = WINDOW.lock().await;
+    const TASKS: usize = 450;
+    let fake = FakeAnyfast::start().await;
+    let data = temp_dir("e2e-long-history");
+    let now = paddock::timefmt::now_unix();
+    {
+        let store = paddock::tasks::TaskStore::open(&data).unwrap().store;
+        for i in 0..TASKS {
+            let id = task_id(&format!("long{i:05}"));
+            let added = now - 10_000 + i as i64;
+            let mut record = paddock::tasks::TaskRecord::new(&id, &fake.base_url, added);
+            record.tracking = paddock::tasks::Tracking::Final;
+            store.write_whole(&record).unwrap();
+        }
+    }
+    let driver = Driver::launch(APP, env(&fake, &data, Some(FAKE_KEY))).await;
+    driver.ready().await;
+    let count = driver
+        .exec(
+            "return document.getElementById('list-count').textContent",
+            vec![],
+        )
+        .await;
+    assert_eq!(count, json!(format!("{TASKS} tasks")));
+    // The first call brought the newest 200; the rest came after.
+    let phases = driver
+        .exec(
+            "return ['tasks-received', 'all-tasks-received'].map((n) => performance.getEntriesByName(n, 'mark').length)",
+            vec![],
+        )
+        .await;
+    assert_eq!(phases, json!([1, 1]), "both calls were made");
+    let newest = task_id(&format!("long{:05}", TASKS - 1));
+    let oldest = task_id("long00000");
+    let first_row = driver
+        .exec(
+            "return document.querySelector('#task-list li')?.dataset.id ?? null",
+            vec![],
+        )
+        .await;
+    assert_eq!(first_row, json!(newest));
+    driver
+        .wait_for(
+            "the oldest task at the bottom of the list",
+            "const s = document.getElementById('list-scroller');
+             s.scrollTop = s.scrollHeight;
+             return document.querySelector(`#task-list li[data-id='${arguments[0]}']`) ? true : null;",
+            vec![json!(oldest)],
+        )
+        .await;
+    driver.quit().await;
+}

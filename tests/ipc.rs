@@ -75,6 +75,11 @@ fn the_page_commands_answer_and_errors_are_code_and_message() {
     let rows = invoke(&app, "list_tasks", json!({})).unwrap();
     assert_eq!(rows[0]["id"], "asyntask_jwgfhsG0m2aDjLmiiELRf74eoWmss6ya");
     assert_eq!(rows[0]["tracking"], "active");
+    let newest = invoke(&app, "list_newest_tasks", json!({"limit": 0})).unwrap();
+    assert_eq!(newest, json!({"rows": [], "total": 1}));
+    let newest = invoke(&app, "list_newest_tasks", json!({"limit": 5})).unwrap();
+    assert_eq!(newest["total"], 1);
+    assert_eq!(newest["rows"][0]["id"], rows[0]["id"]);
 
     let err = invoke(&app, "task_detail", json!({"id": "../../etc/passwd"})).unwrap_err();
     assert_eq!(err["code"], "invalid_id");

@@ -11,7 +11,7 @@ use paddock::gateway::ApiKey;
 use paddock::gateway::{AnyfastClient, BaseUrl, ClientConfig, RetryPolicy};
 use paddock::keys::KeyStore;
 use paddock::tasks::{PollConfig, TaskEvents, TaskRow, Tracker};
-use paddock::tasks::{StoredError, TaskStore, Tracking};
+use paddock::tasks::{StoredError, TaskRecord, TaskStore, Tracking};
 use support::fake_anyfast::{FakeAnyfast, Reply, FAKE_KEY};
 use support::memory_keyring::MemoryKeyring;
 use support::{task_id, temp_dir};
@@ -622,4 +622,39 @@ async fn a_row_removed_by_another_process_is_not_written_back() {
         other.load_all().unwrap().iter().all(|r| r.id != id),
         "the poller's next answer did not bring the row back"
     );
+}
+
+/// The window's first screen is exactly the head of the full list: the same order
+/// (newest added first, ties by ID) and the count of every task.
+#[tokio::test]
+async fn the_newest_rows_are_the_head_of_the_full_list() {
+    let dir = temp_dir("newest-rows");
+    let store = TaskStore::open(&dir).unwrap().store;
+    // Added times out of order, with ties, so neither insertion order nor the ID
+    // alone gives the list's order.
+    for (n, added_at) in [5, 9, 1, 9, 7, 3, 9, 2].into_iter().enumerate() {
+        let id = task_id(&format!("newest{}", 8 - n));
+        let mut record = TaskRecord::new(&id, "http://127.0.0.1:9", 1_000 + added_at);
+        record.tracking = Tracking::Final;
+        store.write_whole(&record).unwrap();
+    }
+    let keys = KeyStore::new(Arc::new(MemoryKeyring::default()), None);
+    let tracker = Tracker::new(
+        Arc::new(store),
+        client(),
+        keys,
+        Arc::new(paddock::tasks::NoEvents),
+        config(60_000),
+    )
+    .unwrap();
+    let all: Vec<String> = tracker.rows().into_iter().map(|r| r.id).collect();
+    assert_eq!(all.len(), 8);
+    let added: Vec<String> = tracker.rows().into_iter().map(|r| r.added_at).collect();
+    assert!(added.windows(2).all(|w| w[0] >= w[1]), "{added:?}");
+    for limit in [0, 1, 3, 8, 50] {
+        let newest = tracker.newest_rows(limit);
+        assert_eq!(newest.total, 8);
+        let ids: Vec<String> = newest.rows.into_iter().map(|r| r.id).collect();
+        assert_eq!(ids, all[..limit.min(8)], "limit {limit}");
+    }
 }

@@ -17,7 +17,7 @@ use crate::ids::TaskId;
 use crate::keys::KeyStatus;
 use crate::paddock::{DestinationTicket, Paddock, SettingsView};
 use crate::settings::Settings;
-use crate::tasks::{AddSummary, StoredError, TaskDetail, TaskRow};
+use crate::tasks::{AddSummary, NewestRows, StoredError, TaskDetail, TaskRow};
 use crate::videos::Progress;
 
 /// Every ID the page sends is checked before anything else happens.
@@ -81,6 +81,16 @@ pub async fn remove_api_key(paddock: State<'_, Paddock>) -> Result<KeyStatus, Er
 #[tauri::command]
 pub async fn list_tasks(paddock: State<'_, Paddock>) -> Result<Vec<TaskRow>, Error> {
     paddock.rows()
+}
+
+/// The newest tasks (at most 1,000) and how many there are: what the window paints
+/// first, before asking for the rest with `list_tasks`.
+#[tauri::command]
+pub async fn list_newest_tasks(
+    paddock: State<'_, Paddock>,
+    limit: usize,
+) -> Result<NewestRows, Error> {
+    paddock.newest_rows(limit.min(1_000))
 }
 
 /// Every field of one task and its raw answer, for the detail pane.
@@ -185,11 +195,16 @@ pub async fn poller_status(paddock: State<'_, Paddock>) -> Result<Option<StoredE
 }
 
 /// The page has painted its first task list. Logged so that start-up can be timed
-/// from outside the process (`./dev bench` waits for this line); nothing else
-/// depends on it.
+/// from outside the process (`./dev bench` waits for this line); then the work the
+/// first paint did not wait for begins (the HTTP client is built).
 #[tauri::command]
-pub async fn frontend_ready(first_paint_ms: f64, tasks: usize) -> Result<(), Error> {
+pub async fn frontend_ready(
+    paddock: State<'_, Paddock>,
+    first_paint_ms: f64,
+    tasks: usize,
+) -> Result<(), Error> {
     tracing::info!(first_paint_ms, tasks, "window painted its task list");
+    paddock.warm_up_client().await;
     Ok(())
 }
 

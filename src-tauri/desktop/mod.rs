@@ -105,6 +105,7 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>, paddock: Paddock) -> ta
             commands::set_api_key,
             commands::remove_api_key,
             commands::list_tasks,
+            commands::list_newest_tasks,
             commands::task_detail,
             commands::add_tasks,
             commands::remove_tasks,

@@ -2,6 +2,7 @@
 //! of passing faults, a size cap on answers, and redirects that never leave the
 //! gateway with its key.
 
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use reqwest::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
@@ -56,16 +57,31 @@ impl Default for ClientConfig {
     }
 }
 
-/// The one HTTP client of the app. Cheap to clone (reqwest shares its pool).
+/// Which of the app's reqwest clients a request needs. reqwest fixes the proxy and
+/// redirect policies per client, so each combination is a client of its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// Queries and video bodies: a few https redirects, a system proxy if any.
+    Http,
+    /// The same without any proxy, for a gateway on this computer: a system proxy
+    /// must never see a loopback request (or its key).
+    Direct,
+    /// Creations: follows no redirect.
+    Creating,
+    /// Creations on this computer: no redirect, no proxy.
+    CreatingDirect,
+}
+
+/// The one HTTP client of the app. Cheap to clone (the clones share the clients,
+/// and reqwest shares its pool).
+///
+/// Each reqwest client is built the first time it is needed, not here: building one
+/// reads and parses every system root certificate (~140 files on Debian), which made
+/// the window's start-up and every CLI call pay four times for clients most of them
+/// never use (`./dev bench`, `strace`).
 #[derive(Clone)]
 pub struct AnyfastClient {
-    http: reqwest::Client,
-    /// The same settings without any proxy, for a gateway on this computer: a
-    /// system proxy must never see a loopback request (or its key).
-    direct: reqwest::Client,
-    /// For creations: follows no redirect; the same without a proxy, for loopback.
-    creating: reqwest::Client,
-    creating_direct: reqwest::Client,
+    clients: std::sync::Arc<[OnceLock<reqwest::Client>; 4]>,
     config: ClientConfig,
 }
 
@@ -88,64 +104,78 @@ pub fn user_agent() -> String {
 }
 
 impl AnyfastClient {
+    /// Takes the settings; nothing is built or read until the first request.
     pub fn new(config: ClientConfig) -> Result<Self, Error> {
-        // The same settings for every client; reqwest fixes the redirect policy per
-        // client, so creations (which must follow none) get clients of their own.
-        let base = |redirect: reqwest::redirect::Policy| {
-            reqwest::Client::builder()
-                .user_agent(user_agent())
-                .connect_timeout(config.connect_timeout)
-                .redirect(redirect)
-                .referer(false)
-        };
-        let builder = || {
-            // Video links may redirect to a CDN: https only, a few hops, and no
-            // Referer naming where the request came from. The gateway's own
-            // redirects are checked again against its origin below.
-            base(reqwest::redirect::Policy::custom(|attempt| {
-                if attempt.previous().len() >= MAX_REDIRECTS {
-                    attempt.error("too many redirects")
-                } else if attempt.url().scheme() != "https" && !is_loopback(attempt.url()) {
-                    attempt.error("a redirect to plain http")
-                } else {
-                    attempt.follow()
-                }
-            }))
-            .read_timeout(config.read_timeout)
-        };
-        let start_err = |e: reqwest::Error| Error::Network {
-            detail: Some(format!("the HTTP client could not start: {e}")),
-        };
-        let http = builder().build().map_err(start_err)?;
-        let direct = builder().no_proxy().build().map_err(start_err)?;
-        let creating = base(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(start_err)?;
-        let creating_direct = base(reqwest::redirect::Policy::none())
-            .no_proxy()
-            .build()
-            .map_err(start_err)?;
         Ok(Self {
-            http,
-            direct,
-            creating,
-            creating_direct,
+            clients: std::sync::Arc::new(Default::default()),
             config,
         })
     }
 
+    /// The reqwest client of `kind`, built on first use. Two callers racing here
+    /// may both build one; the first stored wins and the other is dropped.
+    fn client(&self, kind: Kind) -> Result<&reqwest::Client, Error> {
+        let slot = &self.clients[kind as usize];
+        if let Some(client) = slot.get() {
+            return Ok(client);
+        }
+        let built = self.build(kind).map_err(|e| Error::Network {
+            detail: Some(format!("the HTTP client could not start: {e}")),
+        })?;
+        Ok(slot.get_or_init(|| built))
+    }
+
+    fn build(&self, kind: Kind) -> Result<reqwest::Client, reqwest::Error> {
+        let config = &self.config;
+        let builder = reqwest::Client::builder()
+            .user_agent(user_agent())
+            .connect_timeout(config.connect_timeout)
+            .referer(false);
+        let builder = match kind {
+            // Video links may redirect to a CDN: https only, a few hops, and no
+            // Referer naming where the request came from. The gateway's own
+            // redirects are checked again against its origin below.
+            Kind::Http | Kind::Direct => builder
+                .redirect(reqwest::redirect::Policy::custom(|attempt| {
+                    if attempt.previous().len() >= MAX_REDIRECTS {
+                        attempt.error("too many redirects")
+                    } else if attempt.url().scheme() != "https" && !is_loopback(attempt.url()) {
+                        attempt.error("a redirect to plain http")
+                    } else {
+                        attempt.follow()
+                    }
+                }))
+                .read_timeout(config.read_timeout),
+            // No redirects for a creation: a 307/308 would send the prompt and any
+            // embedded images to wherever it points.
+            Kind::Creating | Kind::CreatingDirect => {
+                builder.redirect(reqwest::redirect::Policy::none())
+            }
+        };
+        match kind {
+            Kind::Direct | Kind::CreatingDirect => builder.no_proxy().build(),
+            Kind::Http | Kind::Creating => builder.build(),
+        }
+    }
+
     /// The shared reqwest client, for requests that carry no key (video bodies).
-    pub fn http(&self) -> &reqwest::Client {
-        &self.http
+    pub fn http(&self) -> Result<&reqwest::Client, Error> {
+        self.client(Kind::Http)
+    }
+
+    /// Builds the client a gateway at `base` will use, so the first query does not
+    /// pay for it. Blocking: call it off the async runtime and the main thread.
+    pub fn warm_up(&self, base: &BaseUrl) -> Result<(), Error> {
+        self.for_gateway(base).map(|_| ())
     }
 
     /// The client for requests to `base`: no proxy when it is on this computer.
-    fn for_gateway(&self, base: &BaseUrl) -> &reqwest::Client {
-        if base.is_loopback() {
-            &self.direct
+    fn for_gateway(&self, base: &BaseUrl) -> Result<&reqwest::Client, Error> {
+        self.client(if base.is_loopback() {
+            Kind::Direct
         } else {
-            &self.http
-        }
+            Kind::Http
+        })
     }
 
     /// Asks the gateway about one task, retrying transient faults within the policy.
@@ -192,13 +222,11 @@ impl AnyfastClient {
         request: &CreateRequest,
     ) -> Result<Created, Error> {
         request.validate()?;
-        // No redirects for a creation: a 307/308 would send the prompt and any
-        // embedded images to wherever it points.
-        let client = if base.is_loopback() {
-            &self.creating_direct
+        let client = self.client(if base.is_loopback() {
+            Kind::CreatingDirect
         } else {
-            &self.creating
-        };
+            Kind::Creating
+        })?;
         let response = client
             .post(base.create_url())
             .header(AUTHORIZATION, bearer(key)?)
@@ -239,7 +267,7 @@ impl AnyfastClient {
     /// None when it does not say: stock new-api gateways answer, Anyfast may not.
     pub async fn balance(&self, base: &BaseUrl, key: &ApiKey) -> Result<Option<Balance>, Error> {
         let response = self
-            .for_gateway(base)
+            .for_gateway(base)?
             .get(base.balance_url())
             .header(AUTHORIZATION, bearer(key)?)
             .timeout(self.config.request_timeout)
@@ -267,7 +295,7 @@ impl AnyfastClient {
     ) -> Result<QueryOutcome, Error> {
         let url = base.task_url(id);
         let response = self
-            .for_gateway(base)
+            .for_gateway(base)?
             .get(url)
             .header(AUTHORIZATION, bearer(key)?)
             .timeout(self.config.request_timeout)

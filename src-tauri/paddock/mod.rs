@@ -13,7 +13,8 @@ use crate::ids::TaskId;
 use crate::keys::{KeyStatus, KeyStore};
 use crate::settings::{Settings, SettingsFile};
 use crate::tasks::{
-    AddSummary, PollConfig, StoredError, TaskDetail, TaskEvents, TaskRow, TaskStore, Tracker,
+    AddSummary, NewestRows, PollConfig, StoredError, TaskDetail, TaskEvents, TaskRow, TaskStore,
+    Tracker,
 };
 use crate::videos::{MediaServer, Posters};
 
@@ -72,7 +73,7 @@ pub struct Paddock {
 }
 
 impl Paddock {
-    /// Opens the data folder, reads settings and builds the one HTTP client.
+    /// Opens the data folder and reads settings; the HTTP client is built on first use.
     pub fn open(data_dir: &Path, keys: KeyStore, config: ClientConfig) -> Result<Self, Error> {
         let settings_file = SettingsFile::in_dir(data_dir);
         let loaded = settings_file.load();
@@ -124,6 +125,11 @@ impl Paddock {
     /// Every task, newest first.
     pub fn rows(&self) -> Result<Vec<TaskRow>, Error> {
         Ok(self.ready_tracker()?.rows())
+    }
+
+    /// The `limit` newest tasks and how many there are: the window's first screen.
+    pub fn newest_rows(&self, limit: usize) -> Result<NewestRows, Error> {
+        Ok(self.ready_tracker()?.newest_rows(limit))
     }
 
     /// Everything about one task as last seen (no local playback URL; see
@@ -258,6 +264,21 @@ impl Paddock {
     /// The gateway in force.
     pub fn base_url(&self) -> Result<BaseUrl, Error> {
         self.settings_file.effective_base_url(&self.current())
+    }
+
+    /// Builds the HTTP client the gateway will use, on a blocking thread, so the
+    /// first query or save does not read the system's certificates on the async
+    /// runtime. Called once the window has painted: start-up does not wait for it.
+    pub async fn warm_up_client(&self) {
+        let (client, base) = (self.client.clone(), self.base_url());
+        let warmed = tokio::task::spawn_blocking(move || {
+            base.and_then(|b| client.warm_up(&b))
+                .and_then(|()| client.http().map(|_| ()))
+        })
+        .await;
+        if let Ok(Err(e)) = warmed {
+            tracing::warn!(code = e.code(), "the HTTP client could not start: {e}");
+        }
     }
 
     pub async fn key_status(&self) -> Result<KeyStatus, Error> {

@@ -3,6 +3,7 @@
 //! the command line show.
 
 mod gate;
+mod listing;
 mod marks;
 pub mod policy;
 mod poller;
@@ -17,6 +18,7 @@ mod tracker;
 pub mod usage;
 
 pub use gate::rate_limit_wait;
+pub use listing::NewestRows;
 pub use policy::PollConfig;
 pub use record::CreatedHere;
 pub use rows::{AddSummary, NoEvents, TaskDetail, TaskEvents, TaskRow};

@@ -132,7 +132,7 @@ impl Tracker {
             return;
         };
         let gate = self.gate(&base_text);
-        let Some(_permit) = gate.admit(self.inner.config.per_minute).await else {
+        let Some(permit) = gate.admit(self.inner.config.per_minute).await else {
             self.finish_in_flight(&id);
             return;
         };
@@ -145,6 +145,9 @@ impl Tracker {
             self.inner.events.changed(&[row]);
         }
         let outcome = self.query(&id).await;
+        // The gate limits requests to the gateway; writing the answer to the history
+        // is not one, so the next query starts while this one is recorded.
+        drop(permit);
         self.apply(&id, &base_text, outcome).await;
     }
 

@@ -155,18 +155,6 @@ impl Tracker {
         self.inner.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Every task, newest first.
-    pub fn rows(&self) -> Vec<TaskRow> {
-        let st = self.lock();
-        let mut rows: Vec<_> = st
-            .tasks
-            .values()
-            .map(|t| (t.record.added_at, t.row(t.in_flight)))
-            .collect();
-        rows.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.id.cmp(&b.1.id)));
-        rows.into_iter().map(|(_, r)| r).collect()
-    }
-
     pub fn detail(&self, id: &str) -> Option<TaskDetail> {
         let st = self.lock();
         let t = st.tasks.get(id)?;

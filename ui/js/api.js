@@ -30,6 +30,8 @@ export const keyStatus = () => call('key_status');
 export const setApiKey = (key) => call('set_api_key', { key });
 export const removeApiKey = () => call('remove_api_key');
 export const listTasks = () => call('list_tasks');
+/** @param {number} limit @returns {Promise<{rows: any[], total: number}>} */
+export const listNewestTasks = (limit) => call('list_newest_tasks', { limit });
 /** @param {string} id */
 export const taskDetail = (id) => call('task_detail', { id });
 /** @param {string} text pasted text; returns {added, already_tracked, rejected, ids} */

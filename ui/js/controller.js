@@ -16,6 +16,10 @@ import { measureToPaint } from './perf.js';
 import { createSaveController } from './save-controller.js';
 import { createGalleryController } from './gallery-controller.js';
 import { createCompareController } from './compare-controller.js';
+import { listenToBackend } from './backend-events.js';
+
+/** Rows asked for first at start-up: more than any window shows at once. */
+const FIRST_SCREEN_ROWS = 200;
 
 /** @param {import('./store.js').Store} store */
 export function createController(store) {
@@ -48,7 +52,9 @@ export function createController(store) {
     const all = store_.sortedRows(store);
     fillChoices(all);
     store.shown = sortRows(filterRows(all, { ...readFilter(), ...readDetails() }), readOrder());
-    showCount(store.shown.length, store.rows.size);
+    // While only the newest rows are here (start-up), the count is of all of them.
+    const total = store.expected ?? store.rows.size;
+    showCount(store.expected ? total : store.shown.length, total);
     markCompared(store.compared);
     compare.showButton();
     view().render();
@@ -140,38 +146,6 @@ export function createController(store) {
     if (summary.ids.length > 0) select(summary.ids[0], undefined, false);
   }
 
-  /** Subscribes to the backend's events, all at once (each is a round trip). */
-  function listen() {
-    return Promise.all([
-      api.onEvent('tasks-changed', (changed) => {
-        store_.putRows(store, changed);
-        const one = store_.singleSelection(store);
-        // A task that finishes while the user is looking at it (not hidden in the tray) is seen.
-        if (!document.hidden && changed.some((r) => r.unseen && r.id === one)) api.markSeen(one).catch(() => {});
-        renderRows();
-        if (changed.some((r) => store.selected.has(r.id))) renderSelection();
-      }),
-      api.onEvent('tasks-removed', (ids) => {
-        store_.removeRows(store, ids);
-        render();
-      }),
-      api.onEvent('task-finished', (row) => showToast(t(row.status === 'succeeded' ? 'finished.succeeded' : 'finished.failed', { what: row.prompt || row.id }))),
-      // A clicked desktop notification: the window is up, show its task.
-      api.onEvent('select-task', (id) => store.rows.has(id) && select(id)),
-      // Every save reports here, auto-saves included: progress and Cancel for all.
-      api.onEvent('video-saving', ({ id, progress }) => {
-        if (progress) store.saves.set(id, progress);
-        else store.saves.delete(id);
-        saves.progressed(id);
-      }),
-      api.onEvent('poller-paused', (reason) => {
-        store.pauseReason = reason;
-        settings.updateBanner(null);
-        if (reason) settings.promptForKey(reason);
-      }),
-    ]);
-  }
-
   function bind() {
     bindShell({
       onPaste: (text) => addFromText(text).catch((error) => showToast(errorText(error))),
@@ -208,24 +182,47 @@ export function createController(store) {
   async function start() {
     bind();
     // Subscribed before the history is read, so no change in between is missed.
-    const subscribed = listen();
+    // The subscriptions, the poster list and the settings are asked for at once.
+    const subscribed = listenToBackend(store, {
+      renderRows,
+      render,
+      renderSelection,
+      select,
+      saveProgressed: saves.progressed,
+      pauseChanged: (reason) => {
+        settings.updateBanner(null);
+        if (reason) settings.promptForKey(reason);
+      },
+    });
+    const posters = gallery.load();
     store.settings = await api.getSettings().catch((error) => {
       showBanner(errorText(error));
       return null;
     });
     settings.apply();
+    performance.mark('settings-applied');
     try {
-      await Promise.all([subscribed, gallery.load()]);
+      await Promise.all([subscribed, posters]);
       const requested = performance.now();
-      store_.putRows(store, await api.listTasks());
+      // The first screen comes from one small call; every row follows in a second.
+      const newest = await api.listNewestTasks(FIRST_SCREEN_ROWS);
       performance.mark('tasks-received');
+      store_.putRows(store, newest.rows);
+      store.expected = newest.total > newest.rows.length ? newest.total : null;
       render();
       showPage();
       // From asking for the history to the list on screen; the backend logs the
       // paint, which is how start-up is timed from outside.
       measureToPaint('list-first-render', requested, () => {
-        api.frontendReady(performance.now(), store.rows.size).catch(() => {});
+        api.frontendReady(performance.now(), newest.total).catch(() => {});
       });
+      if (store.expected !== null) {
+        store_.putRows(store, await api.listTasks());
+        store.expected = null;
+        performance.mark('all-tasks-received');
+        renderRows();
+        measureToPaint('list-all-render', requested);
+      }
     } catch (error) {
       showBanner(errorText(error));
     } finally {

@@ -13,6 +13,8 @@ export function createStore() {
   return {
     /** @type {Map<string, Row>} */
     rows: new Map(),
+    /** While only the newest rows are here (start-up), how many tasks there are in all. */
+    expected: /** @type {number | null} */ (null),
     /** `rows` newest first; rebuilt only after the rows change, not on every keystroke. */
     sorted: /** @type {Row[] | null} */ (null),
     /** @type {Set<string>} */
@@ -55,7 +57,11 @@ export function removeRows(store, ids) {
 
 /** @param {Store} store */
 export function sortedRows(store) {
-  if (!store.sorted) store.sorted = [...store.rows.values()].sort(newestFirst);
+  if (!store.sorted) {
+    const rows = [...store.rows.values()];
+    // The backend sends rows newest first, so they are usually in order already.
+    store.sorted = rows.every((row, i) => i === 0 || newestFirst(rows[i - 1], row) <= 0) ? rows : rows.sort(newestFirst);
+  }
   return store.sorted;
 }
 

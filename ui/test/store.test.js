@@ -53,3 +53,14 @@ test('the pane is fetched again for a new state, not for a save\'s progress', ()
   putRows(store, [row('a', '2026-11-29T06:00:00Z', { status: 'succeeded', tracking: 'final' })]);
   assert.notEqual(detailKey(store), before);
 });
+
+test('rows that arrive out of order are sorted newest first; rows in order are kept', () => {
+  const store = createStore();
+  putRows(store, [row('old', '2026-11-29T04:00:00Z'), row('new', '2026-11-29T06:00:00Z')]);
+  putRows(store, [row('mid', '2026-11-29T05:00:00Z')]);
+  assert.deepEqual(sortedRows(store).map((r) => r.id), ['new', 'mid', 'old']);
+  const inOrder = createStore();
+  putRows(inOrder, [row('b', '2026-11-29T06:00:00Z'), row('a', '2026-11-29T06:00:00Z'), row('c', '2026-11-29T01:00:00Z')]);
+  // Same added time: the ID decides, as in Rust's order.
+  assert.deepEqual(sortedRows(inOrder).map((r) => r.id), ['a', 'b', 'c']);
+});

@@ -1,0 +1,48 @@
+//! The tracker's tasks in the list's order: all of them, or only the newest for the
+//! window's first screen (the rest follows in a second call, so the first paint
+//! does not wait for ten thousand rows to cross IPC).
+
+use std::cmp::Ordering;
+
+use serde::Serialize;
+
+use super::rows::TaskRow;
+use super::tracker::{Tracked, Tracker};
+
+/// The newest rows and the count of all of them.
+#[derive(Debug, Clone, Serialize)]
+pub struct NewestRows {
+    pub rows: Vec<TaskRow>,
+    pub total: usize,
+}
+
+/// Newest added first; the ID breaks ties, so the order is the same every time.
+fn newest_first(a: &Tracked, b: &Tracked) -> Ordering {
+    b.record
+        .added_at
+        .cmp(&a.record.added_at)
+        .then_with(|| a.record.id.cmp(&b.record.id))
+}
+
+impl Tracker {
+    /// Every task, newest first.
+    pub fn rows(&self) -> Vec<TaskRow> {
+        self.newest_rows(usize::MAX).rows
+    }
+
+    /// The `limit` newest tasks, newest first, and how many tasks there are in all.
+    /// Only the rows returned are built.
+    pub fn newest_rows(&self, limit: usize) -> NewestRows {
+        let st = self.lock();
+        let mut newest: Vec<&Tracked> = st.tasks.values().collect();
+        if newest.len() > limit {
+            newest.select_nth_unstable_by(limit, |a, b| newest_first(a, b));
+            newest.truncate(limit);
+        }
+        newest.sort_by(|a, b| newest_first(a, b));
+        NewestRows {
+            rows: newest.iter().map(|t| t.row(t.in_flight)).collect(),
+            total: st.tasks.len(),
+        }
+    }
+}
