@@ -78,6 +78,7 @@ async fn ours(url: &str, dest: &Path) -> f64 {
     let http = AnyfastClient::new(ClientConfig::default())
         .expect("client")
         .http()
+        .await
         .expect("client")
         .clone();
     let (_c, rx) = CancelHandle::new();

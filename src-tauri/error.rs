@@ -117,6 +117,10 @@ pub enum Error {
     #[error("Could not open the task history ({0}).")]
     HistoryOpen(String),
 
+    // This computer.
+    #[error("Paddock could not set up secure connections ({0}). Check that the system's CA certificates are installed (on Debian and Ubuntu, the ca-certificates package).")]
+    SecureConnections(String),
+
     // A bug met an input, and was contained.
     #[error("Paddock hit an internal error ({0}). The other tasks go on; remove this one or try again later.")]
     Internal(String),
@@ -193,6 +197,7 @@ impl Error {
             Self::DiskFull(_) => "disk_full",
             Self::Permission(_) => "permission",
             Self::Disk { .. } | Self::HistoryWrite(_) | Self::HistoryOpen(_) => "disk",
+            Self::SecureConnections(_) => "tls_setup",
             Self::Internal(_) => "internal",
         }
     }

@@ -367,6 +367,7 @@ async fn the_key_goes_only_to_the_gateway_and_the_video_url_is_on_the_other_host
     let url = t.video_url.unwrap();
     let body = client()
         .http()
+        .await
         .unwrap()
         .get(&url)
         .send()

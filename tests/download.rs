@@ -14,10 +14,11 @@ use paddock::videos::{
 use support::fake_anyfast::{sample_video, FakeAnyfast};
 use support::{task_id, temp_dir};
 
-fn http() -> reqwest::Client {
+async fn http() -> reqwest::Client {
     AnyfastClient::new(ClientConfig::default())
         .unwrap()
         .http()
+        .await
         .unwrap()
         .clone()
 }
@@ -38,7 +39,7 @@ async fn save_with(
 ) -> (Result<u64, paddock::Error>, Vec<Progress>) {
     let (_cancel, rx) = CancelHandle::new();
     let mut seen = Vec::new();
-    let result = download(&http(), &fake.video_url(id), dest, options, rx, |p| {
+    let result = download(&http().await, &fake.video_url(id), dest, options, rx, |p| {
         seen.push(p)
     })
     .await;
@@ -147,7 +148,7 @@ async fn cancelling_stops_and_cleans_up() {
     let (cancel, rx) = CancelHandle::new();
     cancel.cancel();
     let err = download(
-        &http(),
+        &http().await,
         &fake.video_url(&id),
         &dest,
         SaveOptions::default(),
@@ -284,7 +285,15 @@ async fn a_body_longer_than_its_content_length_is_not_written_past_it() {
     let dest = dir.join("cat.mp4");
     let (_cancel, rx) = CancelHandle::new();
     let url = format!("http://127.0.0.1:{port}/video.mp4");
-    let result = download(&http(), &url, &dest, SaveOptions::default(), rx, |_| {}).await;
+    let result = download(
+        &http().await,
+        &url,
+        &dest,
+        SaveOptions::default(),
+        rx,
+        |_| {},
+    )
+    .await;
     match result {
         Ok(n) => {
             assert_eq!(n, 1000);
@@ -351,9 +360,16 @@ async fn a_link_past_its_expires_is_refused_by_the_storage_host() {
         fake.storage_url
     );
     let (_cancel, rx) = CancelHandle::new();
-    let err = download(&http(), &url, &dest, SaveOptions::default(), rx, |_| {})
-        .await
-        .unwrap_err();
+    let err = download(
+        &http().await,
+        &url,
+        &dest,
+        SaveOptions::default(),
+        rx,
+        |_| {},
+    )
+    .await
+    .unwrap_err();
     assert_eq!(err.code(), "link_expired", "{err}");
     assert_nothing_left(&dest);
 }
@@ -425,9 +441,16 @@ async fn redirects_to_plain_http_or_without_end_are_refused() {
         let dest = dir.join("cat.mp4");
         let (_cancel, rx) = CancelHandle::new();
         let url = format!("http://127.0.0.1:{port}/{path}");
-        let err = download(&http(), &url, &dest, SaveOptions::default(), rx, |_| {})
-            .await
-            .unwrap_err();
+        let err = download(
+            &http().await,
+            &url,
+            &dest,
+            SaveOptions::default(),
+            rx,
+            |_| {},
+        )
+        .await
+        .unwrap_err();
         assert_eq!(err.code(), "network", "{path}: {err}");
         assert!(files_in(&dir).is_empty());
     }

@@ -2,11 +2,11 @@
 //! of passing faults, a size cap on answers, and redirects that never leave the
 //! gateway with its key.
 
-use std::sync::OnceLock;
 use std::time::Duration;
 
 use reqwest::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
 use reqwest::Url;
+use tokio::sync::OnceCell;
 
 use super::balance::Balance;
 use super::base_url::{is_loopback, MAX_REDIRECTS};
@@ -78,10 +78,11 @@ enum Kind {
 /// Each reqwest client is built the first time it is needed, not here: building one
 /// reads and parses every system root certificate (~140 files on Debian), which made
 /// the window's start-up and every CLI call pay four times for clients most of them
-/// never use (`./dev bench`, `strace`).
+/// never use (`./dev bench`, `strace`). The build runs on a blocking thread, once
+/// per kind however many requests wait for it.
 #[derive(Clone)]
 pub struct AnyfastClient {
-    clients: std::sync::Arc<[OnceLock<reqwest::Client>; 4]>,
+    clients: std::sync::Arc<[OnceCell<reqwest::Client>; 4]>,
     config: ClientConfig,
 }
 
@@ -90,6 +91,39 @@ impl std::fmt::Debug for AnyfastClient {
         f.debug_struct("AnyfastClient")
             .field("config", &self.config)
             .finish()
+    }
+}
+
+/// A reqwest client of `kind`. Blocking: it reads the system's root certificates.
+fn build(config: &ClientConfig, kind: Kind) -> Result<reqwest::Client, reqwest::Error> {
+    let builder = reqwest::Client::builder()
+        .user_agent(user_agent())
+        .connect_timeout(config.connect_timeout)
+        .referer(false);
+    let builder = match kind {
+        // Video links may redirect to a CDN: https only, a few hops, and no
+        // Referer naming where the request came from. The gateway's own
+        // redirects are checked again against its origin below.
+        Kind::Http | Kind::Direct => builder
+            .redirect(reqwest::redirect::Policy::custom(|attempt| {
+                if attempt.previous().len() >= MAX_REDIRECTS {
+                    attempt.error("too many redirects")
+                } else if attempt.url().scheme() != "https" && !is_loopback(attempt.url()) {
+                    attempt.error("a redirect to plain http")
+                } else {
+                    attempt.follow()
+                }
+            }))
+            .read_timeout(config.read_timeout),
+        // No redirects for a creation: a 307/308 would send the prompt and any
+        // embedded images to wherever it points.
+        Kind::Creating | Kind::CreatingDirect => {
+            builder.redirect(reqwest::redirect::Policy::none())
+        }
+    };
+    match kind {
+        Kind::Direct | Kind::CreatingDirect => builder.no_proxy().build(),
+        Kind::Http | Kind::Creating => builder.build(),
     }
 }
 
@@ -112,70 +146,42 @@ impl AnyfastClient {
         })
     }
 
-    /// The reqwest client of `kind`, built on first use. Two callers racing here
-    /// may both build one; the first stored wins and the other is dropped.
-    fn client(&self, kind: Kind) -> Result<&reqwest::Client, Error> {
-        let slot = &self.clients[kind as usize];
-        if let Some(client) = slot.get() {
-            return Ok(client);
-        }
-        let built = self.build(kind).map_err(|e| Error::Network {
-            detail: Some(format!("the HTTP client could not start: {e}")),
-        })?;
-        Ok(slot.get_or_init(|| built))
-    }
-
-    fn build(&self, kind: Kind) -> Result<reqwest::Client, reqwest::Error> {
-        let config = &self.config;
-        let builder = reqwest::Client::builder()
-            .user_agent(user_agent())
-            .connect_timeout(config.connect_timeout)
-            .referer(false);
-        let builder = match kind {
-            // Video links may redirect to a CDN: https only, a few hops, and no
-            // Referer naming where the request came from. The gateway's own
-            // redirects are checked again against its origin below.
-            Kind::Http | Kind::Direct => builder
-                .redirect(reqwest::redirect::Policy::custom(|attempt| {
-                    if attempt.previous().len() >= MAX_REDIRECTS {
-                        attempt.error("too many redirects")
-                    } else if attempt.url().scheme() != "https" && !is_loopback(attempt.url()) {
-                        attempt.error("a redirect to plain http")
-                    } else {
-                        attempt.follow()
-                    }
-                }))
-                .read_timeout(config.read_timeout),
-            // No redirects for a creation: a 307/308 would send the prompt and any
-            // embedded images to wherever it points.
-            Kind::Creating | Kind::CreatingDirect => {
-                builder.redirect(reqwest::redirect::Policy::none())
-            }
-        };
-        match kind {
-            Kind::Direct | Kind::CreatingDirect => builder.no_proxy().build(),
-            Kind::Http | Kind::Creating => builder.build(),
-        }
+    /// The reqwest client of `kind`, built on first use. A failed build is not
+    /// remembered: the next request tries again.
+    async fn client(&self, kind: Kind) -> Result<&reqwest::Client, Error> {
+        self.clients[kind as usize]
+            .get_or_try_init(|| {
+                let config = self.config.clone();
+                async move {
+                    tokio::task::spawn_blocking(move || build(&config, kind))
+                        .await
+                        .map_err(|e| Error::SecureConnections(e.to_string()))?
+                        .map_err(|e| Error::SecureConnections(e.to_string()))
+                }
+            })
+            .await
     }
 
     /// The shared reqwest client, for requests that carry no key (video bodies).
-    pub fn http(&self) -> Result<&reqwest::Client, Error> {
-        self.client(Kind::Http)
+    pub async fn http(&self) -> Result<&reqwest::Client, Error> {
+        self.client(Kind::Http).await
     }
 
-    /// Builds the client a gateway at `base` will use, so the first query does not
-    /// pay for it. Blocking: call it off the async runtime and the main thread.
-    pub fn warm_up(&self, base: &BaseUrl) -> Result<(), Error> {
-        self.for_gateway(base).map(|_| ())
+    /// Builds the clients a gateway at `base` and its videos use, so the first
+    /// query or save does not wait for them.
+    pub async fn warm_up(&self, base: &BaseUrl) -> Result<(), Error> {
+        self.for_gateway(base).await?;
+        self.http().await.map(|_| ())
     }
 
     /// The client for requests to `base`: no proxy when it is on this computer.
-    fn for_gateway(&self, base: &BaseUrl) -> Result<&reqwest::Client, Error> {
+    async fn for_gateway(&self, base: &BaseUrl) -> Result<&reqwest::Client, Error> {
         self.client(if base.is_loopback() {
             Kind::Direct
         } else {
             Kind::Http
         })
+        .await
     }
 
     /// Asks the gateway about one task, retrying transient faults within the policy.
@@ -222,11 +228,13 @@ impl AnyfastClient {
         request: &CreateRequest,
     ) -> Result<Created, Error> {
         request.validate()?;
-        let client = self.client(if base.is_loopback() {
-            Kind::CreatingDirect
-        } else {
-            Kind::Creating
-        })?;
+        let client = self
+            .client(if base.is_loopback() {
+                Kind::CreatingDirect
+            } else {
+                Kind::Creating
+            })
+            .await?;
         let response = client
             .post(base.create_url())
             .header(AUTHORIZATION, bearer(key)?)
@@ -267,7 +275,8 @@ impl AnyfastClient {
     /// None when it does not say: stock new-api gateways answer, Anyfast may not.
     pub async fn balance(&self, base: &BaseUrl, key: &ApiKey) -> Result<Option<Balance>, Error> {
         let response = self
-            .for_gateway(base)?
+            .for_gateway(base)
+            .await?
             .get(base.balance_url())
             .header(AUTHORIZATION, bearer(key)?)
             .timeout(self.config.request_timeout)
@@ -295,7 +304,8 @@ impl AnyfastClient {
     ) -> Result<QueryOutcome, Error> {
         let url = base.task_url(id);
         let response = self
-            .for_gateway(base)?
+            .for_gateway(base)
+            .await?
             .get(url)
             .header(AUTHORIZATION, bearer(key)?)
             .timeout(self.config.request_timeout)

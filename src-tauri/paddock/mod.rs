@@ -266,18 +266,16 @@ impl Paddock {
         self.settings_file.effective_base_url(&self.current())
     }
 
-    /// Builds the HTTP client the gateway will use, on a blocking thread, so the
-    /// first query or save does not read the system's certificates on the async
-    /// runtime. Called once the window has painted: start-up does not wait for it.
+    /// Builds the HTTP clients the gateway and its videos will use (each reads the
+    /// system's certificates), so the first query or save does not wait for them.
+    /// Called once the window has painted: start-up does not wait for it.
     pub async fn warm_up_client(&self) {
-        let (client, base) = (self.client.clone(), self.base_url());
-        let warmed = tokio::task::spawn_blocking(move || {
-            base.and_then(|b| client.warm_up(&b))
-                .and_then(|()| client.http().map(|_| ()))
-        })
-        .await;
-        if let Ok(Err(e)) = warmed {
-            tracing::warn!(code = e.code(), "the HTTP client could not start: {e}");
+        let warmed = match self.base_url() {
+            Ok(base) => self.client.warm_up(&base).await,
+            Err(e) => Err(e),
+        };
+        if let Err(e) = warmed {
+            tracing::warn!(code = e.code(), "{e}");
         }
     }
 

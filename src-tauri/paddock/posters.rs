@@ -77,7 +77,9 @@ impl Paddock {
         if expired {
             return Err(Error::LinkExpired);
         }
-        server.url_for_link(&link, self.client.http()?).map_err(io)
+        server
+            .url_for_link(&link, self.client.http().await?)
+            .map_err(io)
     }
 
     /// The saved files of these tasks, for a drag out of the window. Every one

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::Value;
+use tokio::sync::OwnedSemaphorePermit;
 use tokio::time::Instant;
 
 use super::gate::Gate;
@@ -145,10 +146,7 @@ impl Tracker {
             self.inner.events.changed(&[row]);
         }
         let outcome = self.query(&id).await;
-        // The gate limits requests to the gateway; writing the answer to the history
-        // is not one, so the next query starts while this one is recorded.
-        drop(permit);
-        self.apply(&id, &base_text, outcome).await;
+        self.apply(&id, &base_text, outcome, Some(permit)).await;
     }
 
     /// Queries one tracked task right now, outside the schedule, and records the answer.
@@ -160,7 +158,7 @@ impl Tracker {
             t.record.base_url.clone()
         };
         let outcome = self.query(id).await;
-        self.apply(id, &base_text, outcome).await;
+        self.apply(id, &base_text, outcome, None).await;
         self.detail(id)
     }
 
@@ -189,11 +187,15 @@ impl Tracker {
         Ok((outcome.task, outcome.raw))
     }
 
+    /// Records an answer. `permit` is the gateway gate's: it is let go once the
+    /// answer is in memory (a rejected key has paused the gateway by then), before
+    /// the history is written, so the next query does not wait for the disk.
     async fn apply(
         &self,
         id: &str,
         base_text: &str,
         outcome: Result<(TaskSnapshot, Value), Error>,
+        permit: Option<OwnedSemaphorePermit>,
     ) {
         let now = now_unix();
         let unit = jitter_unit();
@@ -252,6 +254,7 @@ impl Tracker {
             }
             (changes, row, decision)
         };
+        drop(permit);
         match self.persist(id, changes).await {
             Ok(true) => {}
             // Removed by another process meanwhile: nothing more to tell.

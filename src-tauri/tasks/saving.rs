@@ -48,7 +48,7 @@ impl Tracker {
         let mut on_progress = on_progress;
         let events = Arc::clone(&self.inner.events);
         let result = download(
-            self.inner.client.http()?,
+            self.inner.client.http().await?,
             &url,
             dest,
             options,

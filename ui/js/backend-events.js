@@ -16,6 +16,7 @@ import { showToast } from './shell-view.js';
 export function listenToBackend(store, on) {
   return Promise.all([
     api.onEvent('tasks-changed', (changed) => {
+      store_.touch(store, changed.map((r) => r.id));
       store_.putRows(store, changed);
       const one = store_.singleSelection(store);
       // A task that finishes while the user is looking at it (not hidden in the tray) is seen.
@@ -24,6 +25,7 @@ export function listenToBackend(store, on) {
       if (changed.some((r) => store.selected.has(r.id))) on.renderSelection();
     }),
     api.onEvent('tasks-removed', (ids) => {
+      store_.touch(store, ids);
       store_.removeRows(store, ids);
       on.render();
     }),

@@ -52,9 +52,10 @@ export function createController(store) {
     const all = store_.sortedRows(store);
     fillChoices(all);
     store.shown = sortRows(filterRows(all, { ...readFilter(), ...readDetails() }), readOrder());
-    // While only the newest rows are here (start-up), the count is of all of them.
+    // While only the newest rows are here (start-up), the count is of all of them,
+    // unless a filter narrows what is here already.
     const total = store.expected ?? store.rows.size;
-    showCount(store.expected ? total : store.shown.length, total);
+    showCount(store.expected && store.shown.length === store.rows.size ? total : store.shown.length, total);
     markCompared(store.compared);
     compare.showButton();
     view().render();
@@ -217,8 +218,7 @@ export function createController(store) {
         api.frontendReady(performance.now(), newest.total).catch(() => {});
       });
       if (store.expected !== null) {
-        store_.putRows(store, await api.listTasks());
-        store.expected = null;
+        store_.putFullList(store, await api.listTasks());
         performance.mark('all-tasks-received');
         renderRows();
         measureToPaint('list-all-render', requested);
@@ -226,6 +226,11 @@ export function createController(store) {
     } catch (error) {
       showBanner(errorText(error));
     } finally {
+      if (store.expected !== null) {
+        // The full list did not come: count what is here.
+        store.expected = null;
+        renderRows();
+      }
       showPage();
     }
     try {

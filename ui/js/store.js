@@ -15,6 +15,9 @@ export function createStore() {
     rows: new Map(),
     /** While only the newest rows are here (start-up), how many tasks there are in all. */
     expected: /** @type {number | null} */ (null),
+    /** Tasks changed or removed by events while every row was being fetched: the
+     *  fetched copy of these is older than what the page has. */
+    touched: /** @type {Set<string>} */ (new Set()),
     /** `rows` newest first; rebuilt only after the rows change, not on every keystroke. */
     sorted: /** @type {Row[] | null} */ (null),
     /** @type {Set<string>} */
@@ -43,6 +46,22 @@ export function createStore() {
 export function putRows(store, changed) {
   for (const row of changed) store.rows.set(row.id, row);
   store.sorted = null;
+}
+
+/**
+ * Puts every row from the full list, except those events changed or removed while
+ * it was on its way (the page's copy of them is newer), and ends the start-up phase.
+ * @param {Store} store @param {Row[]} rows
+ */
+export function putFullList(store, rows) {
+  putRows(store, store.touched.size ? rows.filter((r) => !store.touched.has(r.id)) : rows);
+  store.touched.clear();
+  store.expected = null;
+}
+
+/** Notes tasks an event changed while the full list is on its way. @param {Store} store @param {string[]} ids */
+export function touch(store, ids) {
+  if (store.expected !== null) ids.forEach((id) => store.touched.add(id));
 }
 
 /** @param {Store} store @param {string[]} ids */

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createStore, putRows, removeRows, sortedRows, select, neighbour, finishedIds, detailKey, singleSelection } from '../js/store.js';
+import { createStore, putRows, putFullList, touch, removeRows, sortedRows, select, neighbour, finishedIds, detailKey, singleSelection } from '../js/store.js';
 
 const row = (id, added_at, fields = {}) => ({ id, added_at, tracking: 'active', waiting: false, ...fields });
 
@@ -63,4 +63,25 @@ test('rows that arrive out of order are sorted newest first; rows in order are k
   putRows(inOrder, [row('b', '2026-11-29T06:00:00Z'), row('a', '2026-11-29T06:00:00Z'), row('c', '2026-11-29T01:00:00Z')]);
   // Same added time: the ID decides, as in Rust's order.
   assert.deepEqual(sortedRows(inOrder).map((r) => r.id), ['a', 'b', 'c']);
+});
+
+test('the full list does not overwrite rows that events changed or removed meanwhile', () => {
+  const store = createStore();
+  putRows(store, [row('a', '2026-11-29T06:00:00Z', { status: 'running' })]);
+  store.expected = 3;
+  touch(store, ['a']);
+  putRows(store, [row('a', '2026-11-29T06:00:00Z', { status: 'succeeded' })]);
+  touch(store, ['gone']);
+  removeRows(store, ['gone']);
+  putFullList(store, [
+    row('a', '2026-11-29T06:00:00Z', { status: 'running' }),
+    row('b', '2026-11-29T05:00:00Z'),
+    row('gone', '2026-11-29T04:00:00Z'),
+  ]);
+  assert.equal(store.rows.get('a').status, 'succeeded');
+  assert.deepEqual([...store.rows.keys()].sort(), ['a', 'b']);
+  assert.equal(store.expected, null);
+  // After start-up, events no longer mark anything.
+  touch(store, ['b']);
+  assert.equal(store.touched.size, 0);
 });
