@@ -74,7 +74,9 @@ fn settle_disk() {
     let _ = std::process::Command::new("sync").status();
 }
 
-async fn ours(url: &str, dest: &Path) -> f64 {
+/// Paddock's save: (seconds in all, seconds until the last byte was received and
+/// handed to the disk writer; the rest is writing out and the final fsync).
+async fn ours(url: &str, dest: &Path) -> (f64, f64) {
     let http = AnyfastClient::new(ClientConfig::default())
         .expect("client")
         .http()
@@ -87,9 +89,24 @@ async fn ours(url: &str, dest: &Path) -> f64 {
         overwrite: true,
         ..SaveOptions::default()
     };
-    download(&http, url, dest, options, rx, |_| {})
+    let mut received = started;
+    download(&http, url, dest, options, rx, |_| received = Instant::now())
         .await
         .expect("download");
+    (
+        started.elapsed().as_secs_f64(),
+        (received - started).as_secs_f64(),
+    )
+}
+
+/// The HTTP stack alone: the same client receiving the same body and dropping it
+/// (no disk, no Paddock code): the floor Paddock's receiving can reach.
+async fn reqwest_alone(url: &str) -> f64 {
+    let client = AnyfastClient::new(ClientConfig::default()).expect("client");
+    let http = client.http().await.expect("client");
+    let started = Instant::now();
+    let mut response = http.get(url).send().await.expect("request");
+    while let Some(_chunk) = response.chunk().await.expect("body") {}
     started.elapsed().as_secs_f64()
 }
 
@@ -166,6 +183,7 @@ async fn bench_download(dir: &Path) {
         let runs = 6;
         let (mut synced_ratios, mut plain_ratios) = (Vec::new(), Vec::new());
         let mut our_times = Vec::new();
+        let mut phases = Vec::new();
         let mut peak_growth = 0u64;
         for run in 0..runs {
             let curl_dest = dir.join("curl.out");
@@ -177,7 +195,8 @@ async fn bench_download(dir: &Path) {
             settle_disk();
             reset_peak();
             let before = kib_field("/proc/self/status", "VmRSS:");
-            let o = ours(&url, &our_dest).await;
+            let bare = reqwest_alone(&url).await;
+            let (o, o_received) = ours(&url, &our_dest).await;
             peak_growth =
                 peak_growth.max(kib_field("/proc/self/status", "VmHWM:").saturating_sub(before));
             let _ = std::fs::remove_file(&curl_dest);
@@ -186,10 +205,21 @@ async fn bench_download(dir: &Path) {
                 synced_ratios.push(c_synced / o);
                 plain_ratios.push(c / o);
                 our_times.push(o);
+                phases.push((o_received, o - o_received, c, c_synced - c, bare));
             }
         }
         drop(server);
         let secs = median(our_times);
+        let phase =
+            |f: fn(&(f64, f64, f64, f64, f64)) -> f64| median(phases.iter().map(f).collect());
+        println!(
+            "download {size_mib} MiB, where the time goes: Paddock receives in {:.2} s, then writes out and flushes in {:.2} s; curl receives in {:.2} s, then sync takes {:.2} s; reqwest alone, dropping the body, receives in {:.2} s (medians)",
+            phase(|p| p.0),
+            phase(|p| p.1),
+            phase(|p| p.2),
+            phase(|p| p.3),
+            phase(|p| p.4),
+        );
         println!(
             "download {size_mib} MiB: {:.0} MiB/s with its fsync, {:.2}x the throughput of `curl -o && sync` ({:.2}x `curl -o` alone, which leaves the file in the page cache) (median of {}, target > 0.95x), peak memory growth {:.1} MiB",
             size_mib as f64 / secs,

@@ -16,8 +16,13 @@ use crate::error::Error;
 /// Bytes queued for the disk writer at most: memory stays flat however large the
 /// file and however slow the disk.
 const WRITE_QUEUE_BYTES: usize = 4 << 20;
-/// Chunks written with one system call at most.
-const WRITE_BATCH: usize = 64;
+/// Network chunks are gathered (not copied) up to this many bytes before they go to
+/// the writer thread together: one wake-up of that thread per MiB rather than one
+/// per 16–64 KiB chunk (`perf` of a 1 GiB save: the time went to futex wake-ups and
+/// context switches, not to copies).
+const HAND_OVER_BYTES: usize = 1 << 20;
+/// Hand-overs written with one system call at most.
+const WRITE_BATCH: usize = 8;
 
 /// A `.part` file nobody has written to for this long belongs to a save that died
 /// (the app closed mid-download); a new save of the same name takes its place.
@@ -107,7 +112,10 @@ fn create_part(dest: &Path) -> Result<(PathBuf, std::fs::File), Error> {
 pub(super) struct PartWriter {
     /// The `.part` file being written.
     pub(super) path: PathBuf,
-    chunks: Option<mpsc::UnboundedSender<(Bytes, OwnedSemaphorePermit)>>,
+    chunks: Option<mpsc::UnboundedSender<(Vec<Bytes>, OwnedSemaphorePermit)>>,
+    /// Chunks not handed to the thread yet, and their bytes.
+    pending: Vec<Bytes>,
+    pending_bytes: usize,
     /// The queue's byte budget; a chunk holds its share until it is on disk.
     budget: Arc<Semaphore>,
     /// Taken once joined, so its result is read once.
@@ -124,7 +132,7 @@ impl PartWriter {
                 path: dest.display().to_string(),
                 reason: e.to_string(),
             })??;
-        let (chunks, mut queue) = mpsc::unbounded_channel::<(Bytes, OwnedSemaphorePermit)>();
+        let (chunks, mut queue) = mpsc::unbounded_channel::<(Vec<Bytes>, OwnedSemaphorePermit)>();
         let thread = tokio::task::spawn_blocking(move || {
             let mut file = file;
             let mut batch = Vec::with_capacity(WRITE_BATCH);
@@ -136,7 +144,7 @@ impl PartWriter {
                         Err(_) => break,
                     }
                 }
-                write_all_chunks(&mut file, batch.iter().map(|(chunk, _)| chunk))?;
+                write_all_chunks(&mut file, batch.iter().flat_map(|(chunks, _)| chunks))?;
                 // Dropping the permits gives their bytes back to the budget.
                 batch.clear();
             }
@@ -145,6 +153,8 @@ impl PartWriter {
         Ok(Self {
             path,
             chunks: Some(chunks),
+            pending: Vec::new(),
+            pending_bytes: 0,
             budget: Arc::new(Semaphore::new(WRITE_QUEUE_BYTES)),
             thread: Some(thread),
         })
@@ -152,14 +162,28 @@ impl PartWriter {
 
     /// Queues one chunk; an error is the writer's own (disk full, ...).
     pub(super) async fn write(&mut self, chunk: Bytes) -> std::io::Result<()> {
-        // Waits while the writer is WRITE_QUEUE_BYTES behind (a chunk larger than
-        // the whole budget takes all of it).
-        let share = chunk.len().clamp(1, WRITE_QUEUE_BYTES) as u32;
+        self.pending_bytes += chunk.len();
+        self.pending.push(chunk);
+        if self.pending_bytes >= HAND_OVER_BYTES {
+            self.hand_over().await?;
+        }
+        Ok(())
+    }
+
+    /// Sends the gathered chunks to the writer thread. Waits while the writer is
+    /// WRITE_QUEUE_BYTES behind (a batch larger than the whole budget takes all of it).
+    async fn hand_over(&mut self) -> std::io::Result<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let share = self.pending_bytes.clamp(1, WRITE_QUEUE_BYTES) as u32;
+        let batch = std::mem::take(&mut self.pending);
+        self.pending_bytes = 0;
         let sent = match (
             &self.chunks,
             self.budget.clone().acquire_many_owned(share).await,
         ) {
-            (Some(tx), Ok(permit)) => tx.send((chunk, permit)).is_ok(),
+            (Some(tx), Ok(permit)) => tx.send((batch, permit)).is_ok(),
             _ => false,
         };
         if sent {
@@ -173,7 +197,9 @@ impl PartWriter {
 
     /// Writes what is queued, flushes it to disk and closes the file.
     pub(super) async fn finish(mut self) -> std::io::Result<()> {
-        self.join().await
+        let handed = self.hand_over().await;
+        let joined = self.join().await;
+        handed.and(joined)
     }
 
     /// Ends the queue and waits for the thread. A second call finds it joined and
