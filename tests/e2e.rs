@@ -734,7 +734,9 @@ async fn an_auto_save_shows_progress_and_can_be_cancelled() {
     let fake = FakeAnyfast::start().await;
     let id = task_id("e2eautocancel");
     fake.script(&id, Reply::states(&["in-progress", "success-seed-example"]));
-    fake.slow_video(&id, std::time::Duration::from_millis(400));
+    // 145 KB at 16 KiB a second: the save is still running when Cancel is clicked,
+    // however slow the machine is at taking the screenshot before it.
+    fake.slow_video(&id, std::time::Duration::from_millis(1_000));
     let data = temp_dir("e2e-autocancel");
     let driver = Driver::launch(APP, env(&fake, &data, Some(FAKE_KEY))).await;
     driver.ready().await;
@@ -1645,6 +1647,7 @@ async fn wait_for_videos(driver: &Driver, what: &str, script: &str) {
             let state = driver
                 .exec("return { open: document.getElementById('compare-dialog').open, panes: document.getElementById('compare-panes').innerText, toast: document.getElementById('toast').textContent, videos: [...document.querySelectorAll('#compare-panes video')].map((x) => ({ src: x.src, t: x.currentTime, seeking: x.seeking, ready: x.readyState, network: x.networkState, error: x.error && x.error.code, duration: x.duration })) }", vec![])
                 .await;
+            driver.screenshot("compare-timed-out").await;
             panic!("timed out waiting for {what}: {state}");
         }
         tokio::time::sleep(std::time::Duration::from_millis(150)).await;
@@ -1670,6 +1673,17 @@ async fn two_takes_compare_side_by_side_in_sync() {
     add(&driver, &format!("{a} {b}")).await;
     for id in [&a, &b] {
         chip_of(&driver, id, "Succeeded").await;
+    }
+    // Auto-save (on by default) brings both videos home first: Compare then plays the
+    // saved copies, and no save event redraws the grid while the test types.
+    for id in [&a, &b] {
+        driver
+            .wait_for(
+                &format!("{id} saved by auto-save"),
+                "return document.querySelector(`.task-row[data-id='${arguments[0]}'] .saved`) ? true : null",
+                vec![json!(id)],
+            )
+            .await;
     }
     driver.click("#view-gallery").await;
     for id in [&a, &b] {

@@ -658,3 +658,38 @@ async fn the_newest_rows_are_the_head_of_the_full_list() {
         assert_eq!(ids, all[..limit.min(8)], "limit {limit}");
     }
 }
+
+/// Two takes of the same prompt finishing together want the same file name
+/// (`date_prompt_<last 8 of the ID>.mp4`; these IDs end alike): both are saved, the
+/// second under "name (2).mp4", and neither is dropped as "already being saved".
+#[tokio::test]
+async fn two_takes_finishing_together_are_both_auto_saved() {
+    let s = setup("autosave-twins", config(100)).await;
+    let dir = s.dir.join("auto");
+    s.tracker.set_auto_save(Some(dir.clone()));
+    let (a, b) = (task_id("twina"), task_id("twinb"));
+    assert_eq!(a[a.len() - 8..], b[b.len() - 8..], "the names collide");
+    for id in [&a, &b] {
+        s.fake
+            .script(id, Reply::states(&["in-progress", "success-seed-example"]));
+    }
+    add(&s, &[&a, &b]).await;
+    wait_until("both saved", || {
+        [&a, &b]
+            .iter()
+            .all(|id| s.tracker.detail(id).unwrap().row.saved_path.is_some())
+    })
+    .await;
+    let paths: Vec<String> = [&a, &b]
+        .iter()
+        .map(|id| s.tracker.detail(id).unwrap().row.saved_path.unwrap())
+        .collect();
+    assert_ne!(paths[0], paths[1]);
+    let mut files: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 2, "{files:?}");
+    assert!(files.iter().any(|f| f.contains(" (2).mp4")), "{files:?}");
+}

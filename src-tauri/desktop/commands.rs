@@ -196,7 +196,8 @@ pub async fn poller_status(paddock: State<'_, Paddock>) -> Result<Option<StoredE
 
 /// The page has painted its first task list. Logged so that start-up can be timed
 /// from outside the process (`./dev bench` waits for this line); then the work the
-/// first paint did not wait for begins (the HTTP client is built).
+/// first paint did not wait for begins: the HTTP clients are built and the keyring
+/// is probed.
 #[tauri::command]
 pub async fn frontend_ready(
     paddock: State<'_, Paddock>,
@@ -205,6 +206,12 @@ pub async fn frontend_ready(
 ) -> Result<(), Error> {
     tracing::info!(first_paint_ms, tasks, "window painted its task list");
     paddock.warm_up_client().await;
+    // Check the keyring once and say what was found in the log; the window asks
+    // again (key_status) and explains it to the user.
+    match paddock.keys.probe().await {
+        Ok(()) => tracing::info!("system keyring available"),
+        Err(e) => tracing::warn!(code = e.code(), "system keyring unavailable: {e}"),
+    }
     Ok(())
 }
 

@@ -60,15 +60,6 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>, paddock: Paddock) -> ta
                 }
             };
             paddock.follow_auto_save_setting();
-            // Check the keyring once at start-up and say what was found; the window
-            // asks again (key_status) and explains it to the user.
-            let keys = paddock.keys.clone();
-            tauri::async_runtime::spawn(async move {
-                match keys.probe().await {
-                    Ok(()) => tracing::info!("system keyring available"),
-                    Err(e) => tracing::warn!(code = e.code(), "system keyring unavailable: {e}"),
-                }
-            });
             tauri::async_runtime::spawn(poller);
             app.manage(paddock);
             app.manage(tray::Tray::<R>::new());

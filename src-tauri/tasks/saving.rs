@@ -9,7 +9,7 @@ use std::sync::Arc;
 use super::store::{Change, StoredError};
 use super::tracker::Tracker;
 use crate::error::Error;
-use crate::videos::{download, unused_path, Progress, SaveOptions};
+use crate::videos::{download, unused_path_where, Progress, SaveOptions};
 
 impl Tracker {
     /// Turns auto-save on (into `dir`) or off.
@@ -96,12 +96,31 @@ impl Tracker {
         if detail.row.saved_path.is_some() {
             return;
         }
-        let dest = unused_path(&dir.join(detail.video_file_name()));
+        let wanted = dir.join(detail.video_file_name());
         let options = SaveOptions {
             max_bytes: self.max_video_bytes(),
             overwrite: false,
         };
-        match self.save_video(&id, &dest, options, |_| {}).await {
+        let saves = &self.inner.saves;
+        let mut outcome = Err(Error::AlreadySaving(None));
+        // Two takes with the same prompt finishing together want the same name: the
+        // one that comes second takes the next free one ("name (2).mp4").
+        for attempt in 0..5 {
+            let saved_meanwhile = self.detail(&id).is_none_or(|d| d.row.saved_path.is_some());
+            if attempt > 0 && saved_meanwhile {
+                return;
+            }
+            let dest = unused_path_where(&wanted, |p| p.exists() || saves.is_writing(p));
+            outcome = self.save_video(&id, &dest, options, |_| {}).await;
+            let lost_the_name = matches!(
+                outcome,
+                Err(Error::AlreadySaving(_)) | Err(Error::FileExists(_))
+            ) && !saves.is_saving(&id);
+            if !lost_the_name {
+                break;
+            }
+        }
+        match outcome {
             Ok(_) => {}
             // Already being saved by hand: that save records the path.
             Err(Error::AlreadySaving(_)) => {}

@@ -10,6 +10,6 @@ mod saves;
 
 pub use download::{download, CancelHandle, Progress, SaveOptions, DEFAULT_MAX_BYTES};
 pub use media_server::MediaServer;
-pub use names::{default_file_name, part_path, slugify, unused_path};
+pub use names::{default_file_name, part_path, slugify, unused_path, unused_path_where};
 pub use posters::{is_whole_jpeg, Posters, MAX_POSTER_BYTES};
 pub use saves::{SaveSlot, Saves};

@@ -18,7 +18,13 @@ pub fn part_path(dest: &Path) -> PathBuf {
 
 /// `dest`, or `name (2).mp4`, `name (3).mp4`... when a file is already there.
 pub fn unused_path(dest: &Path) -> PathBuf {
-    if !dest.exists() {
+    unused_path_where(dest, |p| p.exists())
+}
+
+/// [`unused_path`] with the caller's idea of taken (a file there, or a save on its
+/// way to that name).
+pub fn unused_path_where(dest: &Path, taken: impl Fn(&Path) -> bool) -> PathBuf {
+    if !taken(dest) {
         return dest.to_owned();
     }
     let stem = dest
@@ -31,7 +37,7 @@ pub fn unused_path(dest: &Path) -> PathBuf {
         .unwrap_or_default();
     (2..)
         .map(|n| dest.with_file_name(format!("{stem} ({n}){ext}")))
-        .find(|p| !p.exists())
+        .find(|p| !taken(p))
         .unwrap_or_else(|| dest.to_owned())
 }
 

@@ -75,6 +75,11 @@ impl Saves {
         }
     }
 
+    /// Whether some save is writing to `dest` right now.
+    pub fn is_writing(&self, dest: &Path) -> bool {
+        self.lock().values().any(|s| s.dest == dest)
+    }
+
     /// Whether this task's video is being saved right now.
     pub fn is_saving(&self, id: &str) -> bool {
         self.lock().contains_key(id)
