@@ -9,9 +9,9 @@ use reqwest::Url;
 use tokio::sync::OnceCell;
 
 use super::balance::Balance;
-use super::base_url::{is_loopback, MAX_REDIRECTS};
 use super::classify::{classify, gateway_message, QueryOutcome};
 use super::create::{classify_created, CreateRequest, Created};
+use super::http_clients::{build, Kind};
 use super::{ApiKey, BaseUrl};
 use crate::error::Error;
 use crate::ids::TaskId;
@@ -57,21 +57,6 @@ impl Default for ClientConfig {
     }
 }
 
-/// Which of the app's reqwest clients a request needs. reqwest fixes the proxy and
-/// redirect policies per client, so each combination is a client of its own.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    /// Queries and video bodies: a few https redirects, a system proxy if any.
-    Http,
-    /// The same without any proxy, for a gateway on this computer: a system proxy
-    /// must never see a loopback request (or its key).
-    Direct,
-    /// Creations: follows no redirect.
-    Creating,
-    /// Creations on this computer: no redirect, no proxy.
-    CreatingDirect,
-}
-
 /// The one HTTP client of the app. Cheap to clone (the clones share the clients,
 /// and reqwest shares its pool).
 ///
@@ -94,49 +79,6 @@ impl std::fmt::Debug for AnyfastClient {
     }
 }
 
-/// A reqwest client of `kind`. Blocking: it reads the system's root certificates.
-fn build(config: &ClientConfig, kind: Kind) -> Result<reqwest::Client, reqwest::Error> {
-    let builder = reqwest::Client::builder()
-        .user_agent(user_agent())
-        .connect_timeout(config.connect_timeout)
-        .referer(false);
-    let builder = match kind {
-        // Video links may redirect to a CDN: https only, a few hops, and no
-        // Referer naming where the request came from. The gateway's own
-        // redirects are checked again against its origin below.
-        Kind::Http | Kind::Direct => builder
-            .redirect(reqwest::redirect::Policy::custom(|attempt| {
-                if attempt.previous().len() >= MAX_REDIRECTS {
-                    attempt.error("too many redirects")
-                } else if attempt.url().scheme() != "https" && !is_loopback(attempt.url()) {
-                    attempt.error("a redirect to plain http")
-                } else {
-                    attempt.follow()
-                }
-            }))
-            .read_timeout(config.read_timeout),
-        // No redirects for a creation: a 307/308 would send the prompt and any
-        // embedded images to wherever it points.
-        Kind::Creating | Kind::CreatingDirect => {
-            builder.redirect(reqwest::redirect::Policy::none())
-        }
-    };
-    match kind {
-        Kind::Direct | Kind::CreatingDirect => builder.no_proxy().build(),
-        Kind::Http | Kind::Creating => builder.build(),
-    }
-}
-
-/// `paddock/0.1.0 (linux; x86_64)`.
-pub fn user_agent() -> String {
-    format!(
-        "paddock/{} ({}; {})",
-        env!("CARGO_PKG_VERSION"),
-        std::env::consts::OS,
-        std::env::consts::ARCH
-    )
-}
-
 impl AnyfastClient {
     /// Takes the settings; nothing is built or read until the first request.
     pub fn new(config: ClientConfig) -> Result<Self, Error> {
@@ -151,9 +93,9 @@ impl AnyfastClient {
     async fn client(&self, kind: Kind) -> Result<&reqwest::Client, Error> {
         self.clients[kind as usize]
             .get_or_try_init(|| {
-                let config = self.config.clone();
+                let (connect, read) = (self.config.connect_timeout, self.config.read_timeout);
                 async move {
-                    tokio::task::spawn_blocking(move || build(&config, kind))
+                    tokio::task::spawn_blocking(move || build(kind, connect, read))
                         .await
                         .map_err(|e| Error::SecureConnections(e.to_string()))?
                         .map_err(|e| Error::SecureConnections(e.to_string()))

@@ -1,4 +1,5 @@
-//! The tracker's tasks in the list's order: all of them, or only the newest for the
+//! The tracker's tasks as the window and the command line read them: one task's
+//! detail, or rows in the list's order, all of them or only the newest for the
 //! window's first screen (the rest follows in a second call, so the first paint
 //! does not wait for ten thousand rows to cross IPC).
 
@@ -6,7 +7,8 @@ use std::cmp::Ordering;
 
 use serde::Serialize;
 
-use super::rows::TaskRow;
+use super::rows::{TaskDetail, TaskRow};
+use super::store::TaskRecord;
 use super::tracker::{Tracked, Tracker};
 
 /// The newest rows and the count of all of them.
@@ -25,6 +27,24 @@ fn newest_first(a: &Tracked, b: &Tracked) -> Ordering {
 }
 
 impl Tracker {
+    /// Everything about one task as last seen.
+    pub fn detail(&self, id: &str) -> Option<TaskDetail> {
+        let st = self.lock();
+        let t = st.tasks.get(id)?;
+        Some(TaskDetail {
+            row: t.row(t.in_flight),
+            task: t.snapshot.clone(),
+            raw: t.record.raw.clone(),
+            created: t.record.created.clone(),
+            local_video_url: None,
+        })
+    }
+
+    /// The record of one task, for saving its video.
+    pub fn record(&self, id: &str) -> Option<TaskRecord> {
+        self.lock().tasks.get(id).map(|t| t.record.clone())
+    }
+
     /// Every task, newest first.
     pub fn rows(&self) -> Vec<TaskRow> {
         self.newest_rows(usize::MAX).rows

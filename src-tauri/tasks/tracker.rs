@@ -17,7 +17,7 @@ use tokio::time::Instant;
 
 use super::gate::Gate;
 use super::policy::PollConfig;
-use super::rows::{row_of, AddSummary, TaskDetail, TaskEvents, TaskRow};
+use super::rows::{row_of, AddSummary, TaskEvents, TaskRow};
 use super::store::{Change, StoredError, TaskRecord, TaskStore, Tracking};
 use crate::error::Error;
 use crate::gateway::{AnyfastClient, BaseUrl, TaskSnapshot};
@@ -153,23 +153,6 @@ impl Tracker {
 
     pub(super) fn lock(&self) -> std::sync::MutexGuard<'_, State> {
         self.inner.state.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    pub fn detail(&self, id: &str) -> Option<TaskDetail> {
-        let st = self.lock();
-        let t = st.tasks.get(id)?;
-        Some(TaskDetail {
-            row: t.row(t.in_flight),
-            task: t.snapshot.clone(),
-            raw: t.record.raw.clone(),
-            created: t.record.created.clone(),
-            local_video_url: None,
-        })
-    }
-
-    /// The record of one task, for saving its video.
-    pub fn record(&self, id: &str) -> Option<TaskRecord> {
-        self.lock().tasks.get(id).map(|t| t.record.clone())
     }
 
     /// Why querying is paused for some gateway (a rejected or missing key), if it is.
