@@ -33,7 +33,7 @@ pub(super) fn build(
     let builder = match kind {
         // Video links may redirect to a CDN: https only, a few hops, and no
         // Referer naming where the request came from. The gateway's own
-        // redirects are checked again against its origin below.
+        // redirects are checked again against its origin (client.rs).
         Kind::Http | Kind::Direct => builder
             .redirect(reqwest::redirect::Policy::custom(|attempt| {
                 if attempt.previous().len() >= MAX_REDIRECTS {
