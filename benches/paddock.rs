@@ -78,7 +78,6 @@ fn settle_disk() {
 /// handed to the disk writer; the rest is writing out and the final fsync).
 async fn ours(url: &str, dest: &Path) -> (f64, f64) {
     let http = AnyfastClient::new(ClientConfig::default())
-        .expect("client")
         .http()
         .await
         .expect("client")
@@ -102,7 +101,7 @@ async fn ours(url: &str, dest: &Path) -> (f64, f64) {
 /// The HTTP stack alone: the same client receiving the same body and dropping it
 /// (no disk, no Paddock code): the floor Paddock's receiving can reach.
 async fn reqwest_alone(url: &str) -> f64 {
-    let client = AnyfastClient::new(ClientConfig::default()).expect("client");
+    let client = AnyfastClient::new(ClientConfig::default());
     let http = client.http().await.expect("client");
     let started = Instant::now();
     let mut response = http.get(url).send().await.expect("request");
@@ -276,7 +275,7 @@ async fn bench_polling(dir: &Path) {
         per_minute: 1_000_000,
         lifetime_secs: 86_400,
     };
-    let client = AnyfastClient::new(ClientConfig::default()).expect("client");
+    let client = AnyfastClient::new(ClientConfig::default());
     let tracker = Tracker::new(store, client, keys, Arc::new(NoEvents), config).expect("tracker");
     tokio::spawn(tracker.clone().run());
     let started = Instant::now();
@@ -311,7 +310,7 @@ async fn bench_list_rows(dir: &Path) {
     history::seed_history(&data, TASKS);
     let store = Arc::new(TaskStore::open(&data).expect("store").store);
     let keys = KeyStore::new(Arc::new(MemoryKeyring::default()), None);
-    let client = AnyfastClient::new(ClientConfig::default()).expect("client");
+    let client = AnyfastClient::new(ClientConfig::default());
     let tracker = Tracker::new(
         store,
         client,

@@ -606,7 +606,7 @@ async fn cli_add_and_remove_beside_a_live_tracker_lose_and_resurrect_nothing() {
         per_minute: 100_000,
         ..PollConfig::default()
     };
-    let client = AnyfastClient::new(ClientConfig::default()).unwrap();
+    let client = AnyfastClient::new(ClientConfig::default());
     let tracker = Tracker::new(store, client, keys, Arc::new(NoEvents), config).unwrap();
     let poller = tokio::spawn(tracker.clone().run());
     tracker.add_text(watched.join("\n"), &base).await.unwrap();

@@ -22,7 +22,6 @@ fn client() -> AnyfastClient {
             max_delay: Duration::from_millis(300),
         },
     })
-    .expect("client")
 }
 
 fn key() -> ApiKey {

@@ -23,7 +23,6 @@ fn client() -> AnyfastClient {
         request_timeout: Duration::from_secs(3),
         ..ClientConfig::default()
     })
-    .unwrap()
 }
 
 fn key() -> ApiKey {

@@ -16,7 +16,6 @@ use support::{task_id, temp_dir};
 
 async fn http() -> reqwest::Client {
     AnyfastClient::new(ClientConfig::default())
-        .unwrap()
         .http()
         .await
         .unwrap()

@@ -205,13 +205,7 @@ pub async fn frontend_ready(
     tasks: usize,
 ) -> Result<(), Error> {
     tracing::info!(first_paint_ms, tasks, "window painted its task list");
-    paddock.warm_up_client().await;
-    // Check the keyring once and say what was found in the log; the window asks
-    // again (key_status) and explains it to the user.
-    match paddock.keys.probe().await {
-        Ok(()) => tracing::info!("system keyring available"),
-        Err(e) => tracing::warn!(code = e.code(), "system keyring unavailable: {e}"),
-    }
+    paddock.after_first_paint().await;
     Ok(())
 }
 

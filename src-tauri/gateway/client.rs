@@ -81,11 +81,11 @@ impl std::fmt::Debug for AnyfastClient {
 
 impl AnyfastClient {
     /// Takes the settings; nothing is built or read until the first request.
-    pub fn new(config: ClientConfig) -> Result<Self, Error> {
-        Ok(Self {
+    pub fn new(config: ClientConfig) -> Self {
+        Self {
             clients: std::sync::Arc::new(Default::default()),
             config,
-        })
+        }
     }
 
     /// The reqwest client of `kind`, built on first use. A failed build is not

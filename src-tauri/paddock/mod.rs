@@ -79,7 +79,7 @@ impl Paddock {
         let loaded = settings_file.load();
         let opened = TaskStore::open(data_dir)?;
         Ok(Self {
-            client: AnyfastClient::new(config)?,
+            client: AnyfastClient::new(config),
             keys,
             settings_file,
             settings: Mutex::new(loaded.settings),
@@ -266,16 +266,21 @@ impl Paddock {
         self.settings_file.effective_base_url(&self.current())
     }
 
-    /// Builds the HTTP clients the gateway and its videos will use (each reads the
-    /// system's certificates), so the first query or save does not wait for them.
-    /// Called once the window has painted: start-up does not wait for it.
-    pub async fn warm_up_client(&self) {
+    /// The start-up work the window's first paint does not wait for: the HTTP
+    /// clients the gateway and its videos will use are built (each reads the system's
+    /// certificates), and the keyring is checked once, for the log (the window asks
+    /// again with `key_status` and explains it to the user).
+    pub async fn after_first_paint(&self) {
         let warmed = match self.base_url() {
             Ok(base) => self.client.warm_up(&base).await,
             Err(e) => Err(e),
         };
         if let Err(e) = warmed {
             tracing::warn!(code = e.code(), "{e}");
+        }
+        match self.keys.probe().await {
+            Ok(()) => tracing::info!("system keyring available"),
+            Err(e) => tracing::warn!(code = e.code(), "system keyring unavailable: {e}"),
         }
     }
 

@@ -101,25 +101,12 @@ impl Tracker {
             max_bytes: self.max_video_bytes(),
             overwrite: false,
         };
-        let saves = &self.inner.saves;
-        let mut outcome = Err(Error::AlreadySaving(None));
         // Two takes with the same prompt finishing together want the same name: the
-        // one that comes second takes the next free one ("name (2).mp4").
-        for attempt in 0..5 {
-            let saved_meanwhile = self.detail(&id).is_none_or(|d| d.row.saved_path.is_some());
-            if attempt > 0 && saved_meanwhile {
-                return;
-            }
-            let dest = unused_path_where(&wanted, |p| p.exists() || saves.is_writing(p));
-            outcome = self.save_video(&id, &dest, options, |_| {}).await;
-            let lost_the_name = matches!(
-                outcome,
-                Err(Error::AlreadySaving(_)) | Err(Error::FileExists(_))
-            ) && !saves.is_saving(&id);
-            if !lost_the_name {
-                break;
-            }
-        }
+        // one that comes second takes the next free one ("name (2).mp4"), not a file
+        // another save is still writing.
+        let saves = &self.inner.saves;
+        let dest = unused_path_where(&wanted, |p| p.exists() || saves.is_writing(p));
+        let outcome = self.save_video(&id, &dest, options, |_| {}).await;
         match outcome {
             Ok(_) => {}
             // Already being saved by hand: that save records the path.

@@ -202,6 +202,7 @@ export function createController(store) {
     });
     settings.apply();
     performance.mark('settings-applied');
+    let afterPaint = Promise.resolve();
     try {
       await Promise.all([subscribed, posters]);
       const requested = performance.now();
@@ -212,11 +213,10 @@ export function createController(store) {
       store.expected = newest.total > newest.rows.length ? newest.total : null;
       render();
       showPage();
-      // From asking for the history to the list on screen; the backend logs the
-      // paint, which is how start-up is timed from outside.
-      measureToPaint('list-first-render', requested, () => {
-        api.frontendReady(performance.now(), newest.total).catch(() => {});
-      });
+      // Asking to painted, logged by the backend (how start-up is timed); "ready" waits for what it then does.
+      afterPaint = new Promise((done) => measureToPaint('list-first-render', requested, () => {
+        api.frontendReady(performance.now(), newest.total).catch(() => {}).then(done);
+      }));
       if (store.expected !== null) {
         store_.putFullList(store, await api.listTasks());
         performance.mark('all-tasks-received');
@@ -242,6 +242,7 @@ export function createController(store) {
     store.pauseReason = await api.pollerStatus().catch(() => null);
     const status = await settings.loadKeyStatus();
     if (!bannerShown()) settings.updateBanner(status);
+    await afterPaint;
     markReady();
   }
 
