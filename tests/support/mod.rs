@@ -74,8 +74,13 @@ pub fn assert_same_as_shared(shared: &str, ours: &str, keep: impl Fn(&str) -> bo
 
 /// A fresh, empty folder under the target dir for one test.
 pub fn temp_dir(name: &str) -> PathBuf {
-    let dir =
-        PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}-{}", std::process::id()));
+    // Tests of one binary run in parallel in one process, and several may ask
+    // for the same name: each call gets a folder of its own, or one test would
+    // wipe another's files (CI saw exactly that).
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("{name}-{}-{call}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("create temp dir");
     dir
