@@ -133,12 +133,14 @@ function paintWindow() {
   const focused = document.activeElement?.closest?.('.card');
   const focusedId = focused instanceof HTMLElement ? focused.dataset.id : null;
   const leaving = [...grid.children];
+  const drawn = new Map(leaving.map((c) => [/** @type {HTMLElement} */ (c).dataset.id, /** @type {HTMLElement} */ (c)]));
   grid.replaceChildren(...slice.map((row) => {
     const id = row.id;
-    // A card that shows the same is kept; a changed one is drawn afresh, and a
-    // video playing in it moves over (it goes on playing: it is back in the page
-    // within the same task).
-    const old = [playing, focused].find((c) => c instanceof HTMLElement && c.dataset.id === id);
+    // A card still in view that shows the same is kept (scrolling a little makes
+    // a row of cards, not a screenful); a changed one is drawn afresh, and a video
+    // playing in it moves over (it goes on playing: it is back in the page within
+    // the same task).
+    const old = drawn.get(id);
     if (old && old.dataset.row === rowKey(row)) {
       old.classList.toggle('selected', selection.has(id));
       old.setAttribute('aria-selected', String(selection.has(id)));

@@ -33,7 +33,15 @@ export function language() {
  */
 export function t(key, params = {}) {
   const text = TABLE[current][key] ?? TABLE.en[key] ?? key;
-  return text.replace(/\{(\w+)\}/g, (_, name) => (name in params ? String(params[name]) : `{${name}}`));
+  return text.replace(/\{(\w+)\}/g, (_, name) => (name in params ? filled(params[name]) : `{${name}}`));
+}
+
+/** Whole numbers are counts: grouped as the language writes them ("10,000 tasks"). */
+const COUNTS = { en: new Intl.NumberFormat('en'), zh: new Intl.NumberFormat('zh-CN') };
+
+/** @param {string | number} value */
+function filled(value) {
+  return Number.isInteger(value) ? COUNTS[current].format(/** @type {number} */ (value)) : String(value);
 }
 
 /** Whether the table has a string for this key (error codes the UI may not know). */

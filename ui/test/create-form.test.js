@@ -32,7 +32,7 @@ test('what is refused before anything is sent', () => {
   assert.match(buildRequests(form({ model: 'r2v', images: ['a', 'b', 'c', 'd'] })).error, /1–3/);
   assert.match(buildRequests(form({ duration: 20 })).error, /3 to 15/);
   assert.match(buildRequests(form({ seed: '-1' })).error, /seed/);
-  assert.match(buildRequests(form({ prompt: '猫'.repeat(2501) })).error, /2501 characters long; the limit is 2500/);
+  assert.match(buildRequests(form({ prompt: '猫'.repeat(2501) })).error, /2,501 characters long; the limit is 2,500/);
   assert.deepEqual(promptLimit('a'.repeat(10)), { count: 10, limit: 5000 });
 });
 

@@ -22,3 +22,13 @@ test('lookup fills placeholders and falls back to the key', () => {
   assert.equal(t('status.running'), '生成中');
   setLanguage('en');
 });
+
+test('counts are grouped as each language writes them; other values are left alone', () => {
+  setLanguage('en');
+  assert.equal(t('list.count', { n: 10000 }), '10,000 tasks');
+  assert.equal(t('list.countFiltered', { n: 1234, total: 10000 }), '1,234 of 10,000 tasks');
+  assert.match(t('unit.seconds', { n: '1234.50' }), /1234\.50/);
+  setLanguage('zh');
+  assert.match(t('list.count', { n: 10000 }), /10,000/);
+  setLanguage('en');
+});
