@@ -17,6 +17,7 @@ import { createSaveController } from './save-controller.js';
 import { createGalleryController } from './gallery-controller.js';
 import { createCompareController } from './compare-controller.js';
 import { listenToBackend } from './backend-events.js';
+import { togglePreview } from './media-view.js';
 
 /** Rows asked for first at start-up: more than any window shows at once. */
 const FIRST_SCREEN_ROWS = 200;
@@ -168,10 +169,7 @@ export function createController(store) {
     }, () => confirmRemove([...store.selected]), toggleStar, {
       onCompare: compare.toggle,
       // Space in the list plays or pauses the selected task's video in the pane.
-      onPlayPause: () => {
-        const video = /** @type {HTMLVideoElement | null} */ (document.querySelector('#detail video'));
-        if (video) video.paused ? video.play().catch(() => {}) : video.pause();
-      },
+      onPlayPause: togglePreview,
     });
     settings.bind();
     creator.bind();
@@ -182,8 +180,8 @@ export function createController(store) {
 
   async function start() {
     bind();
-    // Subscribed before the history is read, so no change in between is missed.
-    // The subscriptions, the poster list and the settings are asked for at once.
+    // Subscribed before the history is read, so no change in between is missed; the
+    // subscriptions, the poster list and the settings are asked for at once.
     const subscribed = listenToBackend(store, {
       renderRows,
       render,
@@ -196,6 +194,9 @@ export function createController(store) {
       },
     });
     const posters = gallery.load();
+    let requested = 0; // the first screen: asked for once subscribed, while the settings come
+    const firstScreen = subscribed.then(() => ((requested = performance.now()), api.listNewestTasks(FIRST_SCREEN_ROWS)));
+    firstScreen.catch(() => {}); // awaited below, after the settings
     store.settings = await api.getSettings().catch((error) => {
       showBanner(errorText(error));
       return null;
@@ -204,10 +205,9 @@ export function createController(store) {
     performance.mark('settings-applied');
     let afterPaint = Promise.resolve();
     try {
-      await Promise.all([subscribed, posters]);
-      const requested = performance.now();
+      await posters;
       // The first screen comes from one small call; every row follows in a second.
-      const newest = await api.listNewestTasks(FIRST_SCREEN_ROWS);
+      const newest = await firstScreen;
       performance.mark('tasks-received');
       store_.putRows(store, newest.rows);
       store.expected = newest.total > newest.rows.length ? newest.total : null;

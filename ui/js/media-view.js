@@ -82,3 +82,9 @@ export function mountPreview(slot, row, localUrl, handlers) {
   current = { key, node };
   slot.append(node);
 }
+
+/** Plays or pauses the preview in the pane, if one is there. */
+export function togglePreview() {
+  const video = /** @type {HTMLVideoElement | null} */ (document.querySelector('#detail video'));
+  if (video) video.paused ? video.play().catch(() => {}) : video.pause();
+}
