@@ -1615,6 +1615,19 @@ async fn the_gallery_shows_posters_plays_on_hover_and_filters_stars() {
     driver.screenshot("gallery-dark-en").await;
     driver.click("#lang-button").await;
     settle().await;
+    // Cards already on screen are kept while they show the same: not in another language.
+    let chips = driver
+        .exec(
+            "return [...document.querySelectorAll('.card .chip')].map((c) => c.textContent)",
+            vec![],
+        )
+        .await;
+    assert!(
+        chips.as_array().is_some_and(|c| !c.is_empty()
+            && c.iter()
+                .all(|t| t.as_str().is_some_and(|t| !t.contains("Succeeded")))),
+        "every card's status in Chinese: {chips}"
+    );
     driver.screenshot("gallery-dark-zh").await;
     driver.click("#theme-button").await;
     settle().await;

@@ -2,7 +2,7 @@
 // and virtual like the list: only the rows of cards in view exist, so thousands of
 // takes scroll without lag. Text from the API goes in with textContent.
 
-import { t } from './i18n.js';
+import { t, language } from './i18n.js';
 import { timeLeft, shortId, seconds } from './format.js';
 import { expiringSoon, reasonText } from './status.js';
 import { el, byId } from './dom.js';
@@ -26,6 +26,9 @@ let targetWidth = 240;
 let cardWidth = 240;
 /** What a card needs besides its row: poster URL or the reason there is none. */
 let posterOf = /** @type {(row: Row) => {url: string | null, reason: string | null}} */ (() => ({ url: null, reason: null }));
+
+/** The row each card was drawn from (rows are replaced, never changed, when a task changes). */
+const drawnRow = /** @type {WeakMap<Element, Row>} */ (new WeakMap());
 
 /** @param {(row: Row) => {url: string | null, reason: string | null}} lookup */
 export function setPosterLookup(lookup) {
@@ -141,13 +144,14 @@ function paintWindow() {
     // playing in it moves over (it goes on playing: it is back in the page within
     // the same task).
     const old = drawn.get(id);
-    if (old && old.dataset.row === rowKey(row)) {
+    if (old && drawnRow.get(old) === row && old.dataset.row === rowKey(row)) {
       old.classList.toggle('selected', selection.has(id));
       old.setAttribute('aria-selected', String(selection.has(id)));
       return old;
     }
     const fresh = card(row);
     fresh.dataset.row = rowKey(row);
+    drawnRow.set(fresh, row);
     const video = old === playing ? old?.querySelector('video') : null;
     if (video) fresh.querySelector('.poster-box')?.prepend(video);
     return fresh;
@@ -162,9 +166,10 @@ function paintWindow() {
   if (focusedId && document.activeElement === document.body) cardOf(focusedId)?.focus({ preventScroll: true });
 }
 
-/** What a card shows of a row: when it changes, the card is drawn again. @param {Row} row */
+/** What a card shows: when it changes (or its row is replaced), it is drawn again. @param {Row} row */
 function rowKey(row) {
-  return [cardWidth, compared.has(row.id), row.status, row.progress, row.starred, row.unseen, row.saved_path, posterOf(row).url, posterOf(row).reason].join('|');
+  const expiry = expiringSoon(row) ? timeLeft(row.video_expires_at) : '';
+  return [language(), cardWidth, compared.has(row.id), row.status, row.progress, row.starred, row.unseen, row.saved_path, posterOf(row).url, posterOf(row).reason, expiry].join('|');
 }
 
 let scheduled = false;
