@@ -262,7 +262,11 @@ async fn bare_client_queries(
         })
         .collect();
     let queue = Arc::new(std::sync::Mutex::new(urls));
-    let client = reqwest::Client::new();
+    // Like Paddock's loopback client: no proxy ever sees a loopback request or its key.
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .expect("a bare client");
     let started = Instant::now();
     let workers: Vec<_> = (0..at_once)
         .map(|_| {

@@ -209,8 +209,8 @@ export function createController(store) {
       // The first screen comes from one small call; every row follows in a second.
       const newest = await firstScreen;
       performance.mark('tasks-received');
-      store_.putRows(store, newest.rows);
       store.expected = newest.total > newest.rows.length ? newest.total : null;
+      store_.putLoaded(store, newest.rows, store.expected === null);
       render();
       showPage();
       // Asking to painted, logged by the backend (how start-up is timed); "ready" waits for what it then does.
@@ -218,7 +218,7 @@ export function createController(store) {
         api.frontendReady(performance.now(), newest.total).catch(() => {}).then(done);
       }));
       if (store.expected !== null) {
-        store_.putFullList(store, await api.listTasks());
+        store_.putLoaded(store, await api.listTasks(), true);
         performance.mark('all-tasks-received');
         renderRows();
         measureToPaint('list-all-render', requested);
@@ -226,9 +226,9 @@ export function createController(store) {
     } catch (error) {
       showBanner(errorText(error));
     } finally {
-      if (store.expected !== null) {
-        // The full list did not come: count what is here.
-        store.expected = null;
+      if (store.loading) {
+        // The rows did not all come: count what is here.
+        store_.putLoaded(store, [], true);
         renderRows();
       }
       showPage();

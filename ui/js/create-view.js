@@ -132,7 +132,7 @@ async function takeFile(i, file) {
     img.src = url;
   });
   const min = model.value === 'r2v' ? 400 : 300;
-  if (Math.min(w, h) < min) throw t('create.imageTooSmall', { w, h, min });
+  if (Math.min(w, h) < min) throw t('create.imageTooSmall', { w: String(w), h: String(h), min }); // sizes read ungrouped
   files[i] = url;
 }
 

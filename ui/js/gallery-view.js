@@ -168,8 +168,8 @@ function paintWindow() {
 
 /** What a card shows: when it changes (or its row is replaced), it is drawn again. @param {Row} row */
 function rowKey(row) {
-  const expiry = expiringSoon(row) ? timeLeft(row.video_expires_at) : '';
-  return [language(), cardWidth, compared.has(row.id), row.status, row.progress, row.starred, row.unseen, row.saved_path, posterOf(row).url, posterOf(row).reason, expiry].join('|');
+  const clocked = [expiringSoon(row) ? timeLeft(row.video_expires_at) : '', row.fail_reason || reasonText(row) || ''];
+  return [language(), cardWidth, compared.has(row.id), row.status, row.progress, row.starred, row.unseen, row.saved_path, posterOf(row).url, posterOf(row).reason, ...clocked].join('|');
 }
 
 let scheduled = false;

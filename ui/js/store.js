@@ -15,7 +15,10 @@ export function createStore() {
     rows: new Map(),
     /** While only the newest rows are here (start-up), how many tasks there are in all. */
     expected: /** @type {number | null} */ (null),
-    /** Tasks changed or removed by events while every row was being fetched: the
+    /** Until the last rows from the history are in (start-up): events note the
+     *  tasks they change or remove in `touched`. */
+    loading: true,
+    /** Tasks changed or removed by events while rows were being fetched: the
      *  fetched copy of these is older than what the page has. */
     touched: /** @type {Set<string>} */ (new Set()),
     /** `rows` newest first; rebuilt only after the rows change, not on every keystroke. */
@@ -49,19 +52,22 @@ export function putRows(store, changed) {
 }
 
 /**
- * Puts every row from the full list, except those events changed or removed while
- * it was on its way (the page's copy of them is newer), and ends the start-up phase.
- * @param {Store} store @param {Row[]} rows
+ * Puts rows read from the history, except those events changed or removed since
+ * start-up began (the page's copy of them is newer). After the `last` of them,
+ * start-up is over.
+ * @param {Store} store @param {Row[]} rows @param {boolean} last
  */
-export function putFullList(store, rows) {
+export function putLoaded(store, rows, last) {
   putRows(store, store.touched.size ? rows.filter((r) => !store.touched.has(r.id)) : rows);
+  if (!last) return;
   store.touched.clear();
+  store.loading = false;
   store.expected = null;
 }
 
-/** Notes tasks an event changed while the full list is on its way. @param {Store} store @param {string[]} ids */
+/** Notes tasks an event changed while rows are on their way. @param {Store} store @param {string[]} ids */
 export function touch(store, ids) {
-  if (store.expected !== null) ids.forEach((id) => store.touched.add(id));
+  if (store.loading) ids.forEach((id) => store.touched.add(id));
 }
 
 /** @param {Store} store @param {string[]} ids */

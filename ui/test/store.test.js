@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createStore, putRows, putFullList, touch, removeRows, sortedRows, select, neighbour, finishedIds, detailKey, singleSelection } from '../js/store.js';
+import { createStore, putRows, putLoaded, touch, removeRows, sortedRows, select, neighbour, finishedIds, detailKey, singleSelection } from '../js/store.js';
 
 const row = (id, added_at, fields = {}) => ({ id, added_at, tracking: 'active', waiting: false, ...fields });
 
@@ -65,22 +65,28 @@ test('rows that arrive out of order are sorted newest first; rows in order are k
   assert.deepEqual(sortedRows(inOrder).map((r) => r.id), ['a', 'b', 'c']);
 });
 
-test('the full list does not overwrite rows that events changed or removed meanwhile', () => {
+test('rows from the history do not overwrite rows that events changed or removed meanwhile', () => {
   const store = createStore();
-  putRows(store, [row('a', '2026-11-29T06:00:00Z', { status: 'running' })]);
-  store.expected = 3;
+  // An event before the first screen arrives: that screen's copy is older.
+  touch(store, ['first']);
+  putRows(store, [row('first', '2026-11-29T07:00:00Z', { status: 'succeeded' })]);
+  store.expected = 4;
+  putLoaded(store, [row('first', '2026-11-29T07:00:00Z', { status: 'running' }), row('a', '2026-11-29T06:00:00Z', { status: 'running' })], false);
+  assert.equal(store.rows.get('first').status, 'succeeded');
+  assert.equal(store.loading, true);
   touch(store, ['a']);
   putRows(store, [row('a', '2026-11-29T06:00:00Z', { status: 'succeeded' })]);
   touch(store, ['gone']);
   removeRows(store, ['gone']);
-  putFullList(store, [
+  putLoaded(store, [
     row('a', '2026-11-29T06:00:00Z', { status: 'running' }),
     row('b', '2026-11-29T05:00:00Z'),
     row('gone', '2026-11-29T04:00:00Z'),
-  ]);
+  ], true);
   assert.equal(store.rows.get('a').status, 'succeeded');
-  assert.deepEqual([...store.rows.keys()].sort(), ['a', 'b']);
+  assert.deepEqual([...store.rows.keys()].sort(), ['a', 'b', 'first']);
   assert.equal(store.expected, null);
+  assert.equal(store.loading, false);
   // After start-up, events no longer mark anything.
   touch(store, ['b']);
   assert.equal(store.touched.size, 0);
