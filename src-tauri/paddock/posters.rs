@@ -13,8 +13,9 @@ impl Paddock {
     /// (cleared, removed by the CLI) are deleted here.
     pub async fn poster_ids(&self) -> Vec<String> {
         let posters = self.posters.clone();
-        let known: std::collections::HashSet<String> = match self.rows() {
-            Ok(rows) => rows.into_iter().map(|r| r.id).collect(),
+        // The IDs only: building ten thousand rows held up the window's first paint.
+        let known = match self.ready_tracker() {
+            Ok(tracker) => tracker.ids(),
             Err(_) => return Vec::new(),
         };
         tokio::task::spawn_blocking(move || {

@@ -194,9 +194,6 @@ export function createController(store) {
       },
     });
     const posters = gallery.load();
-    let requested = 0; // the first screen: asked for once subscribed, while the settings come
-    const firstScreen = subscribed.then(() => ((requested = performance.now()), api.listNewestTasks(FIRST_SCREEN_ROWS)));
-    firstScreen.catch(() => {}); // awaited below, after the settings
     store.settings = await api.getSettings().catch((error) => {
       showBanner(errorText(error));
       return null;
@@ -205,9 +202,11 @@ export function createController(store) {
     performance.mark('settings-applied');
     let afterPaint = Promise.resolve();
     try {
-      await posters;
+      // Asked for after the settings, not beside them: measured, that was no sooner.
+      await Promise.all([subscribed, posters]);
+      const requested = performance.now();
       // The first screen comes from one small call; every row follows in a second.
-      const newest = await firstScreen;
+      const newest = await api.listNewestTasks(FIRST_SCREEN_ROWS);
       performance.mark('tasks-received');
       store.expected = newest.total > newest.rows.length ? newest.total : null;
       store_.putLoaded(store, newest.rows, store.expected === null);
