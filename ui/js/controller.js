@@ -12,7 +12,7 @@ import { renderDetail, renderMulti } from './detail-view.js';
 import { showToast, showBanner, bannerShown, showPage, markReady, readFilter, confirm, copyToClipboard, bindShell } from './shell-view.js';
 import { createSettingsController } from './settings-controller.js';
 import { createCreateController } from './create-controller.js';
-import { measureToPaint } from './perf.js';
+import { measureToPaint, afterPaint as afterNextPaint } from './perf.js';
 import { createSaveController } from './save-controller.js';
 import { createGalleryController } from './gallery-controller.js';
 import { createCompareController } from './compare-controller.js';
@@ -217,6 +217,7 @@ export function createController(store) {
         api.frontendReady(performance.now(), newest.total).catch(() => {}).then(done);
       }));
       if (store.expected !== null) {
+        await new Promise(afterNextPaint); // 6 MiB of rows must not land before the first screen is up
         store_.putLoaded(store, await api.listTasks(), true);
         performance.mark('all-tasks-received');
         renderRows();
