@@ -1658,7 +1658,7 @@ async fn wait_for_videos(driver: &Driver, what: &str, script: &str) {
         }
         if std::time::Instant::now() > deadline {
             let state = driver
-                .exec("return { open: document.getElementById('compare-dialog').open, panes: document.getElementById('compare-panes').innerText, toast: document.getElementById('toast').textContent, videos: [...document.querySelectorAll('#compare-panes video')].map((x) => ({ src: x.src, t: x.currentTime, seeking: x.seeking, ready: x.readyState, network: x.networkState, error: x.error && x.error.code, duration: x.duration })) }", vec![])
+                .exec("return { marks: ['compare-asked', 'compare-takes'].map((n) => performance.getEntriesByName(n).length), focus: document.activeElement?.id, button: document.getElementById('compare-button').outerHTML, open: document.getElementById('compare-dialog').open, panes: document.getElementById('compare-panes').innerText, toast: document.getElementById('toast').textContent, videos: [...document.querySelectorAll('#compare-panes video')].map((x) => ({ src: x.src, t: x.currentTime, seeking: x.seeking, ready: x.readyState, network: x.networkState, error: x.error && x.error.code, duration: x.duration })) }", vec![])
                 .await;
             driver.screenshot("compare-timed-out").await;
             panic!("timed out waiting for {what}: {state}");

@@ -75,7 +75,9 @@ export function createCompareController(store, host) {
 
   async function open() {
     if (store.compared.length < 2) return;
+    performance.mark('compare-asked'); // read by the e2e test when Compare does not open
     const takes = await Promise.all(store.compared.map(take));
+    performance.mark('compare-takes');
     /** Stars or unstars one take; only its star is drawn again, the videos play on. @param {string} id */
     async function star(id) {
       const item = takes.find((x) => x.id === id);
