@@ -12,7 +12,7 @@ import { renderDetail, renderMulti } from './detail-view.js';
 import { showToast, showBanner, bannerShown, showPage, markReady, readFilter, confirm, copyToClipboard, bindShell } from './shell-view.js';
 import { createSettingsController } from './settings-controller.js';
 import { createCreateController } from './create-controller.js';
-import { measureToPaint, afterPaint as afterNextPaint } from './perf.js';
+import { measureToPaint, afterPaint } from './perf.js';
 import { createSaveController } from './save-controller.js';
 import { createGalleryController } from './gallery-controller.js';
 import { createCompareController } from './compare-controller.js';
@@ -200,7 +200,7 @@ export function createController(store) {
     });
     settings.apply();
     performance.mark('settings-applied');
-    let afterPaint = Promise.resolve();
+    let backendReady = Promise.resolve();
     try {
       // Asked for after the settings, not beside them: measured, that was no sooner.
       await Promise.all([subscribed, posters]);
@@ -213,11 +213,11 @@ export function createController(store) {
       render();
       showPage();
       // Asking to painted, logged by the backend (how start-up is timed); "ready" waits for what it then does.
-      afterPaint = new Promise((done) => measureToPaint('list-first-render', requested, () => {
+      backendReady = new Promise((done) => measureToPaint('list-first-render', requested, () => {
         api.frontendReady(performance.now(), newest.total).catch(() => {}).then(done);
       }));
       if (store.expected !== null) {
-        await new Promise(afterNextPaint); // 6 MiB of rows must not land before the first screen is up
+        await new Promise(afterPaint); // 6 MiB of rows must not land before the first screen is up
         store_.putLoaded(store, await api.listTasks(), true);
         performance.mark('all-tasks-received');
         renderRows();
@@ -242,7 +242,7 @@ export function createController(store) {
     store.pauseReason = await api.pollerStatus().catch(() => null);
     const status = await settings.loadKeyStatus();
     if (!bannerShown()) settings.updateBanner(status);
-    await afterPaint;
+    await backendReady;
     markReady();
   }
 

@@ -166,10 +166,10 @@ function paintWindow() {
   if (focusedId && document.activeElement === document.body) cardOf(focusedId)?.focus({ preventScroll: true });
 }
 
-/** What a card shows: when it changes (or its row is replaced), it is drawn again. @param {Row} row */
+/** What a card shows besides its row (a changed task is a new row: `drawnRow`). @param {Row} row */
 function rowKey(row) {
-  const clocked = [expiringSoon(row) ? timeLeft(row.video_expires_at) : '', row.fail_reason || reasonText(row) || ''];
-  return [language(), cardWidth, compared.has(row.id), row.status, row.progress, row.starred, row.unseen, row.saved_path, posterOf(row).url, posterOf(row).reason, ...clocked].join('|');
+  const poster = posterOf(row);
+  return [language(), cardWidth, compared.has(row.id), poster.url, poster.reason, expiringSoon(row) ? timeLeft(row.video_expires_at) : '', reasonText(row)].join('|');
 }
 
 let scheduled = false;
