@@ -49,6 +49,11 @@ fn start<R: Runtime>(
     let gtk_window = window
         .gtk_window()
         .map_err(|e| Error::Internal(e.to_string()))?;
+    // The drag crate writes `file://{path}` as it is; a name such as
+    // `take (2).mp4`, or one with `#` or `%`, would be a broken URI to the
+    // receiving app. Handing it the path already percent-encoded gives it a
+    // valid URI.
+    let paths = paths.iter().map(|p| uri_encoded(p).into()).collect();
     drag::start_drag(
         &gtk_window,
         drag::DragItem::Files(paths),
@@ -57,6 +62,24 @@ fn start<R: Runtime>(
         drag::Options::default(),
     )
     .map_err(|e| Error::Internal(format!("the drag could not start: {e}")))
+}
+
+/// The path part of a `file://` URI (RFC 8089): every byte but the unreserved
+/// ones and `/` as `%XX`, so spaces, `#`, `%`, non-ASCII and even non-UTF-8
+/// names survive the trip.
+#[cfg(any(target_os = "linux", all(test, unix)))]
+fn uri_encoded(path: &std::path::Path) -> String {
+    use std::fmt::Write;
+    use std::os::unix::ffi::OsStrExt;
+    let mut out = String::new();
+    for &byte in path.as_os_str().as_bytes() {
+        if byte.is_ascii_alphanumeric() || b"/-._~".contains(&byte) {
+            out.push(char::from(byte));
+        } else {
+            let _ = write!(out, "%{byte:02X}");
+        }
+    }
+    out
 }
 
 #[cfg(not(target_os = "linux"))]
@@ -73,4 +96,30 @@ fn start<R: Runtime>(
         drag::Options::default(),
     )
     .map_err(|e| Error::Internal(format!("the drag could not start: {e}")))
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::uri_encoded;
+    use std::path::Path;
+
+    #[test]
+    fn a_file_uri_path_escapes_what_a_uri_cannot_hold() {
+        assert_eq!(
+            uri_encoded(Path::new("/home/me/My Videos/take (2) #1 100%.mp4")),
+            "/home/me/My%20Videos/take%20%282%29%20%231%20100%25.mp4"
+        );
+        assert_eq!(
+            uri_encoded(Path::new("/视频/a.mp4")),
+            "/%E8%A7%86%E9%A2%91/a.mp4"
+        );
+        assert_eq!(uri_encoded(Path::new("/v/a-b_c.d~e")), "/v/a-b_c.d~e");
+    }
+
+    #[test]
+    fn a_name_that_is_not_utf8_is_kept_byte_for_byte() {
+        use std::os::unix::ffi::OsStrExt;
+        let name = std::ffi::OsStr::from_bytes(b"/v/\xff.mp4");
+        assert_eq!(uri_encoded(Path::new(name)), "/v/%FF.mp4");
+    }
 }
