@@ -1187,6 +1187,16 @@ async fn starring_from_the_list_is_kept_and_filters() {
     chip_of(&driver, &ids[0], "已成功").await;
     settle().await;
     driver.screenshot("stars-dark-zh").await;
+    // A task asked for by name (here pasted again) is shown even when the filter
+    // hides it: the filter is cleared, and the row is there and selected.
+    add(&driver, &ids[1]).await;
+    driver
+        .wait_for(
+            "the pasted task shown and selected, the filter cleared",
+            "return document.getElementById('status-filter').value === 'all' && document.querySelector(`.task-row[data-id='${arguments[0]}']`)?.getAttribute('aria-selected') === 'true'",
+            vec![json!(ids[1])],
+        )
+        .await;
     driver.quit().await;
 
     let launch = env(&fake, &data, Some(FAKE_KEY));

@@ -127,7 +127,10 @@ pub struct AddSummary {
     pub added: usize,
     pub already_tracked: usize,
     pub rejected: usize,
+    /// The IDs that were new.
     pub ids: Vec<String>,
+    /// The paste's first task ID, new or already tracked: the one the window shows.
+    pub first: Option<String>,
 }
 
 const PROMPT_SNIPPET: usize = 160;

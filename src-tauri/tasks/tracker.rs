@@ -181,6 +181,7 @@ impl Tracker {
         let mut summary = AddSummary {
             already_tracked: extraction.duplicates,
             rejected: extraction.rejected,
+            first: extraction.ids.first().map(|id| id.as_str().to_owned()),
             ..AddSummary::default()
         };
         let now = now_unix();

@@ -34,7 +34,7 @@ export const listTasks = () => call('list_tasks');
 export const listNewestTasks = (limit) => call('list_newest_tasks', { limit });
 /** @param {string} id */
 export const taskDetail = (id) => call('task_detail', { id });
-/** @param {string} text pasted text; returns {added, already_tracked, rejected, ids} */
+/** @param {string} text pasted text; returns {added, already_tracked, rejected, ids, first} */
 export const addTasks = (text) => call('add_tasks', { text });
 /** @param {string[]} ids */
 export const removeTasks = (ids) => call('remove_tasks', { ids });

@@ -5,15 +5,16 @@ import * as api from './api.js';
 import { t } from './i18n.js';
 import { errorText } from './status.js';
 import { filterRows, sortRows } from './filter.js';
-import { readDetails, readOrder, fillChoices, bindFilters } from './filters-view.js';
+import { readDetails, readOrder, fillChoices, bindFilters, clearDetails } from './filters-view.js';
 import * as store_ from './store.js';
 import { renderList, bindList, reveal, focusRow, showCount, markCompared } from './list-view.js';
 import { renderDetail, renderMulti } from './detail-view.js';
-import { showToast, showBanner, bannerShown, showPage, markReady, readFilter, confirm, copyToClipboard, bindShell } from './shell-view.js';
+import { showToast, showBanner, bannerShown, showPage, markReady, readFilter, clearFilter, copyToClipboard, bindShell } from './shell-view.js';
 import { createSettingsController } from './settings-controller.js';
 import { createCreateController } from './create-controller.js';
 import { measureToPaint, afterPaint } from './perf.js';
 import { createSaveController } from './save-controller.js';
+import { confirmRemove, confirmClearFinished } from './remove-controller.js';
 import { createGalleryController } from './gallery-controller.js';
 import { createCompareController } from './compare-controller.js';
 import { listenToBackend } from './backend-events.js';
@@ -94,15 +95,25 @@ export function createController(store) {
   /**
    * @param {string} id @param {{toggle: boolean, range: boolean}} [how]
    * @param {boolean} [focus] move keyboard focus to the row (not after a paste)
+   * @returns {boolean} whether filters that hid the row were cleared
    */
   function select(id, how, focus = true) {
     store_.select(store, id, how);
     const row = store.rows.get(id);
     if (row && row.unseen && store.selected.size === 1) api.markSeen(id).catch(() => {});
     renderRows();
+    // Asked for by name (a paste, a notification, a new task): no filter may hide it.
+    const hidden = store.rows.has(id) && !store.shown.some((r) => r.id === id);
+    if (hidden) {
+      clearFilter();
+      clearDetails();
+      renderRows();
+      showToast(t('filters.clearedFor', { id }));
+    }
     renderSelection();
     view().reveal(id);
     if (focus) view().focus(id);
+    return hidden;
   }
 
   /**
@@ -117,25 +128,6 @@ export function createController(store) {
     api.setStarred(ids, on).catch((error) => showToast(errorText(error)));
   }
 
-  /** Asks before forgetting tasks; nothing is removed without a yes. @param {string[]} ids */
-  function confirmRemove(ids) {
-    if (ids.length === 0) return;
-    const text = ids.length === 1 ? t('confirm.removeOne', { id: ids[0] }) : t('confirm.removeMany', { n: ids.length });
-    confirm(text, async () => {
-      try {
-        showToast(t('list.removed', { n: await api.removeTasks(ids) }));
-      } catch (error) {
-        showToast(errorText(error));
-      }
-    });
-  }
-
-  function confirmClearFinished() {
-    const finished = store_.finishedIds(store);
-    if (finished.length === 0) showToast(t('list.nothingFinished'));
-    else confirmRemove(finished);
-  }
-
   /** Adds every task ID found in the text; the backend starts watching the new ones. */
   async function addFromText(text) {
     if (!text.trim()) return;
@@ -144,8 +136,9 @@ export function createController(store) {
       showToast(t('add.nothing'));
       return;
     }
-    showToast(t('add.summary', { added: summary.added, tracked: summary.already_tracked, rejected: summary.rejected }));
-    if (summary.ids.length > 0) select(summary.ids[0], undefined, false);
+    const cleared = summary.first ? select(summary.first, undefined, false) : false;
+    const added = t('add.summary', { added: summary.added, tracked: summary.already_tracked, rejected: summary.rejected });
+    showToast(cleared ? t('add.summaryCleared', { summary: added, id: summary.first }) : added);
   }
 
   function bind() {
@@ -157,7 +150,7 @@ export function createController(store) {
       },
       onFilter: renderRows,
       onRefreshAll: () => api.refreshAll().catch((e) => showToast(errorText(e))),
-      onClearFinished: confirmClearFinished,
+      onClearFinished: () => confirmClearFinished(store),
       onOpenSettings: settings.openSettings,
       onToggleLanguage: settings.toggleLanguage,
       onToggleTheme: settings.toggleTheme,

@@ -55,6 +55,14 @@ function markActive() {
   toggle.classList.toggle('active', Boolean(d.action || d.resolution || d.ratio || d.from || d.to || order.value !== 'newest'));
 }
 
+/** Back to any kind, resolution, ratio and date (the order hides nothing: it stays). */
+export function clearDetails() {
+  for (const id of Object.values(menus)) select(id).value = '';
+  from.value = '';
+  to.value = '';
+  markActive();
+}
+
 /** @param {() => void} onChange */
 export function bindFilters(onChange) {
   toggle.addEventListener('click', () => {
@@ -67,10 +75,8 @@ export function bindFilters(onChange) {
   };
   for (const id of [...Object.values(menus), 'filter-from', 'filter-to', 'sort-order']) byId(id).addEventListener('change', changed);
   byId('filters-clear').addEventListener('click', () => {
-    for (const id of Object.values(menus)) select(id).value = '';
-    from.value = '';
-    to.value = '';
     order.value = 'newest';
-    changed();
+    clearDetails();
+    onChange();
   });
 }

@@ -62,6 +62,12 @@ export function markReady() {
   document.body.dataset.ready = 'true';
 }
 
+/** Shows every status and drops the search text. */
+export function clearFilter() {
+  statusFilter.value = 'all';
+  search.value = '';
+}
+
 /** What the list is filtered by. */
 export function readFilter() {
   return { status: statusFilter.value, query: search.value };
