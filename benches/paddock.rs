@@ -66,10 +66,9 @@ fn settle_disk() {
 /// handed to the disk writer; the rest is writing out and the final fsync).
 async fn ours(url: &str, dest: &Path) -> (f64, f64) {
     let http = AnyfastClient::new(ClientConfig::default())
-        .http()
+        .video_client()
         .await
-        .expect("client")
-        .clone();
+        .expect("client");
     let (_c, rx) = CancelHandle::new();
     let started = Instant::now();
     let options = SaveOptions {
@@ -77,7 +76,7 @@ async fn ours(url: &str, dest: &Path) -> (f64, f64) {
         ..SaveOptions::default()
     };
     let mut received = started;
-    download(&http, url, dest, options, rx, |_| received = Instant::now())
+    download(http, url, dest, options, rx, |_| received = Instant::now())
         .await
         .expect("download");
     (
@@ -86,8 +85,9 @@ async fn ours(url: &str, dest: &Path) -> (f64, f64) {
     )
 }
 
-/// The HTTP stack alone: the same client receiving the same body and dropping it
-/// (no disk, no Paddock code): the floor Paddock's receiving can reach.
+/// The HTTP stack alone: the same kind of client receiving the same body and
+/// dropping it (no disk, no Paddock code). Not a floor: measured over loopback, a
+/// reader that wrote each chunk before its next read received faster than this.
 async fn reqwest_alone(url: &str) -> f64 {
     let client = AnyfastClient::new(ClientConfig::default());
     let http = client.http().await.expect("client");

@@ -16,10 +16,9 @@ use support::{task_id, temp_dir};
 
 async fn http() -> reqwest::Client {
     AnyfastClient::new(ClientConfig::default())
-        .http()
+        .video_client()
         .await
         .unwrap()
-        .clone()
 }
 
 async fn save(
@@ -38,7 +37,7 @@ async fn save_with(
 ) -> (Result<u64, paddock::Error>, Vec<Progress>) {
     let (_cancel, rx) = CancelHandle::new();
     let mut seen = Vec::new();
-    let result = download(&http().await, &fake.video_url(id), dest, options, rx, |p| {
+    let result = download(http().await, &fake.video_url(id), dest, options, rx, |p| {
         seen.push(p)
     })
     .await;
@@ -147,7 +146,7 @@ async fn cancelling_stops_and_cleans_up() {
     let (cancel, rx) = CancelHandle::new();
     cancel.cancel();
     let err = download(
-        &http().await,
+        http().await,
         &fake.video_url(&id),
         &dest,
         SaveOptions::default(),
@@ -285,7 +284,7 @@ async fn a_body_longer_than_its_content_length_is_not_written_past_it() {
     let (_cancel, rx) = CancelHandle::new();
     let url = format!("http://127.0.0.1:{port}/video.mp4");
     let result = download(
-        &http().await,
+        http().await,
         &url,
         &dest,
         SaveOptions::default(),
@@ -360,7 +359,7 @@ async fn a_link_past_its_expires_is_refused_by_the_storage_host() {
     );
     let (_cancel, rx) = CancelHandle::new();
     let err = download(
-        &http().await,
+        http().await,
         &url,
         &dest,
         SaveOptions::default(),
@@ -441,7 +440,7 @@ async fn redirects_to_plain_http_or_without_end_are_refused() {
         let (_cancel, rx) = CancelHandle::new();
         let url = format!("http://127.0.0.1:{port}/{path}");
         let err = download(
-            &http().await,
+            http().await,
             &url,
             &dest,
             SaveOptions::default(),

@@ -92,25 +92,35 @@ impl AnyfastClient {
     /// remembered: the next request tries again.
     async fn client(&self, kind: Kind) -> Result<&reqwest::Client, Error> {
         self.clients[kind as usize]
-            .get_or_try_init(|| {
-                let (connect, read) = (self.config.connect_timeout, self.config.read_timeout);
-                async move {
-                    tokio::task::spawn_blocking(move || build(kind, connect, read))
-                        .await
-                        .map_err(|e| Error::SecureConnections(e.to_string()))?
-                        .map_err(|e| Error::SecureConnections(e.to_string()))
-                }
-            })
+            .get_or_try_init(|| self.build_new(kind))
             .await
     }
 
-    /// The shared reqwest client, for requests that carry no key (video bodies).
+    /// A new client of `kind`, built on a blocking thread (it reads the system's
+    /// root certificates).
+    async fn build_new(&self, kind: Kind) -> Result<reqwest::Client, Error> {
+        let (connect, read) = (self.config.connect_timeout, self.config.read_timeout);
+        tokio::task::spawn_blocking(move || build(kind, connect, read))
+            .await
+            .map_err(|e| Error::SecureConnections(e.to_string()))?
+            .map_err(|e| Error::SecureConnections(e.to_string()))
+    }
+
+    /// The shared reqwest client for requests that carry no key (a live video link
+    /// relayed to the poster maker).
     pub async fn http(&self) -> Result<&reqwest::Client, Error> {
         self.client(Kind::Http).await
     }
 
-    /// Builds the clients a gateway at `base` and its videos use, so the first
-    /// query or save does not wait for them.
+    /// A new client for one video download, shared with nothing else: the download
+    /// runs on a runtime of its own, and the client's connections end with it.
+    /// Configured as [`Self::http`] (no key, https redirects only).
+    pub async fn video_client(&self) -> Result<reqwest::Client, Error> {
+        self.build_new(Kind::Http).await
+    }
+
+    /// Builds the shared clients a gateway at `base` and the poster maker's relay
+    /// use, so the first query does not wait for them.
     pub async fn warm_up(&self, base: &BaseUrl) -> Result<(), Error> {
         self.for_gateway(base).await?;
         self.http().await.map(|_| ())

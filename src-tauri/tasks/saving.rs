@@ -44,11 +44,14 @@ impl Tracker {
             .detail(id)
             .and_then(|d| d.row.video_url)
             .ok_or(Error::NoVideo)?;
+        // The history outlives this process's working directory (`paddock save ID`
+        // saves into it): it keeps the whole path.
+        let dest = &std::path::absolute(dest).unwrap_or_else(|_| dest.to_owned());
         let slot = self.inner.saves.begin(id, dest)?;
         let mut on_progress = on_progress;
         let events = Arc::clone(&self.inner.events);
         let result = download(
-            self.inner.client.http().await?,
+            self.inner.client.video_client().await?,
             &url,
             dest,
             options,
