@@ -395,6 +395,23 @@ async fn save_writes_the_video_and_a_read_only_folder_exits_1() {
     let o = run(cmd(&fake, &data, None), &["list", "--json"]).await;
     assert_eq!(json_lines(&o)[0]["saved_path"], dest.to_str().unwrap());
 
+    // Without -o the video goes into the working directory, and the history keeps
+    // its whole path: the window, started elsewhere, finds it there.
+    let here = data.join("here");
+    std::fs::create_dir_all(&here).unwrap();
+    let mut in_here = cmd(&fake, &data, Some(FAKE_KEY));
+    in_here.current_dir(&here);
+    let o = run(in_here, &["save", &id]).await;
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let saved = std::fs::read_dir(&here)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let o = run(cmd(&fake, &data, None), &["list", "--json"]).await;
+    assert_eq!(json_lines(&o)[0]["saved_path"], saved.to_str().unwrap());
+
     let blocked = Path::new("/sys/paddock-cli-test/out.mp4");
     let o = run(
         cmd(&fake, &data, Some(FAKE_KEY)),
