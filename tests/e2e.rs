@@ -1197,6 +1197,23 @@ async fn starring_from_the_list_is_kept_and_filters() {
             vec![json!(ids[1])],
         )
         .await;
+    // The same for a task new to Paddock, whose row arrives with the paste.
+    let fresh = task_id("e2estard");
+    fake.script(&fresh, vec![Reply::state("success-seed-example")]);
+    driver
+        .exec(
+            "const s = document.getElementById('status-filter'); s.value = 'starred'; s.dispatchEvent(new Event('change', {bubbles: true}));",
+            vec![],
+        )
+        .await;
+    add(&driver, &fresh).await;
+    driver
+        .wait_for(
+            "the new task shown and selected, the filter cleared",
+            "return document.getElementById('status-filter').value === 'all' && document.querySelector(`.task-row[data-id='${arguments[0]}']`)?.getAttribute('aria-selected') === 'true'",
+            vec![json!(fresh)],
+        )
+        .await;
     driver.quit().await;
 
     let launch = env(&fake, &data, Some(FAKE_KEY));
