@@ -10,7 +10,7 @@ import { showToast } from './shell-view.js';
  * Subscribes to every event at once (each subscription is a round trip).
  * @param {import('./store.js').Store} store
  * @param {{renderRows: () => void, render: () => void, renderSelection: () => void,
- *   select: (id: string) => void, saveProgressed: (id: string) => void,
+ *   select: (id: string) => void, arrived: (id: string) => void, saveProgressed: (id: string) => void,
  *   pauseChanged: (reason: any) => void}} on
  */
 export function listenToBackend(store, on) {
@@ -23,6 +23,11 @@ export function listenToBackend(store, on) {
       if (!document.hidden && changed.some((r) => r.unseen && r.id === one)) api.markSeen(one).catch(() => {});
       on.renderRows();
       if (changed.some((r) => store.selected.has(r.id))) on.renderSelection();
+      const awaited = store.awaited;
+      if (awaited && changed.some((r) => r.id === awaited)) {
+        store.awaited = null;
+        on.arrived(awaited);
+      }
     }),
     api.onEvent('tasks-removed', (ids) => {
       store_.touch(store, ids);

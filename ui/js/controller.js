@@ -103,6 +103,7 @@ export function createController(store) {
     if (row && row.unseen && store.selected.size === 1) api.markSeen(id).catch(() => {});
     renderRows();
     // Asked for by name (a paste, a notification, a new task): no filter may hide it.
+    store.awaited = store.rows.has(id) ? null : id;
     const hidden = store.rows.has(id) && !store.shown.some((r) => r.id === id);
     if (hidden) {
       clearFilter();
@@ -180,6 +181,7 @@ export function createController(store) {
       render,
       renderSelection,
       select,
+      arrived: (id) => store_.singleSelection(store) === id && select(id, undefined, false),
       saveProgressed: saves.progressed,
       pauseChanged: (reason) => {
         settings.updateBanner(null);

@@ -40,6 +40,9 @@ export function createStore() {
     view: 'list',
     /** The takes picked for Compare (`C`), 2 to 4 of them to open it. */
     compared: /** @type {string[]} */ ([]),
+    /** A task selected by name before its row was here (a paste's reply can come
+     *  before the row's event): shown past any filter when the row arrives. */
+    awaited: /** @type {string | null} */ (null),
   };
 }
 
