@@ -199,7 +199,7 @@ impl Tracker {
     ) {
         let now = now_unix();
         let unit = jitter_unit();
-        let (changes, row, decision) = {
+        let (changes, row, decision, auto_save) = {
             let mut st = self.lock();
             let Some(t) = st.tasks.get_mut(id) else {
                 return;
@@ -252,7 +252,21 @@ impl Tracker {
                     st.paused.insert(base_text.to_owned(), reason.clone());
                 }
             }
-            (changes, row, decision)
+            // Counted while the lock still hides the task's end: "nothing left to do"
+            // (a closed window quitting) must not fall between the two.
+            let auto_save = (decision.finished_now
+                && row.status == Some(Status::Succeeded)
+                && row.saved_path.is_none())
+            .then(|| {
+                self.inner
+                    .auto_save
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .clone()
+            })
+            .flatten()
+            .map(|dir| (dir, PendingAutoSave::start(&self.inner.auto_saves_pending)));
+            (changes, row, decision, auto_save)
         };
         drop(permit);
         match self.persist(id, changes).await {
@@ -264,16 +278,9 @@ impl Tracker {
         self.inner.events.changed(std::slice::from_ref(&row));
         if decision.finished_now {
             self.inner.events.finished(&row);
-            let dir = self
-                .inner
-                .auto_save
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .clone();
-            if let (Some(dir), Some(Status::Succeeded), None) = (dir, row.status, &row.saved_path) {
+            if let Some((dir, pending)) = auto_save {
                 let me = self.clone();
                 let id = id.to_owned();
-                let pending = PendingAutoSave::start(&self.inner.auto_saves_pending);
                 tokio::spawn(async move {
                     me.auto_save(id.clone(), dir).await;
                     drop(pending);
