@@ -93,8 +93,8 @@ fn create_part(dest: &Path) -> Result<(PathBuf, std::fs::File), Error> {
 /// Writes the body to the `.part` file, each network chunk as it comes, on the
 /// download's own thread (see [`super::download`]). Measured on a 1 GiB save,
 /// gathering chunks into MiB-sized vectored writes was slower (3.0 s against
-/// 2.1 s to receive): the kept chunks stop the HTTP stack from reusing its read
-/// buffer. tokio's `File` would copy every byte once more on the way.
+/// 2.1 s to receive), likely because kept chunks stop the HTTP stack from reusing
+/// its read buffer. tokio's `File` would copy every byte once more on the way.
 pub(super) struct PartWriter {
     /// The `.part` file being written.
     pub(super) path: PathBuf,
