@@ -1214,6 +1214,14 @@ async fn starring_from_the_list_is_kept_and_filters() {
             vec![json!(fresh)],
         )
         .await;
+    driver
+        .wait_for(
+            "the new task's details in the pane",
+            "return document.querySelector('#detail .detail-id')?.textContent === arguments[0]",
+            vec![json!(fresh)],
+        )
+        .await;
+    driver.screenshot("filters-cleared-dark-zh").await;
     driver.quit().await;
 
     let launch = env(&fake, &data, Some(FAKE_KEY));

@@ -102,9 +102,7 @@ pub async fn download(
             {
                 Ok(runtime) => runtime,
                 Err(e) => {
-                    let _ = done_tx.send(Err(Error::Internal(format!(
-                        "the download could not start: {e}"
-                    ))));
+                    let _ = done_tx.send(Err(could_not_start(e)));
                     return;
                 }
             };
@@ -124,7 +122,7 @@ pub async fn download(
             // blocking pool (glibc can take tens of seconds): not waited for.
             runtime.shutdown_background();
         })
-        .map_err(|e| Error::Internal(format!("the download could not start: {e}")))?;
+        .map_err(could_not_start)?;
     let mut forwarded = None;
     let answer = loop {
         tokio::select! {
@@ -151,6 +149,11 @@ pub async fn download(
             "the download stopped without an answer".into(),
         ))
     })
+}
+
+/// The thread or its runtime could not be made (the system is out of threads).
+fn could_not_start(e: std::io::Error) -> Error {
+    Error::Internal(format!("the download could not start: {e}"))
 }
 
 /// The save itself, on the download's own thread: blocking file work is allowed here.
