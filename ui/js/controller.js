@@ -17,11 +17,11 @@ import { createSaveController } from './save-controller.js';
 import { confirmRemove, confirmClearFinished } from './remove-controller.js';
 import { createGalleryController } from './gallery-controller.js';
 import { createCompareController } from './compare-controller.js';
-import { listenToBackend } from './backend-events.js';
+import { backendEventHandler } from './backend-events.js';
+import { early, takeEvents } from './boot.js';
 import { togglePreview } from './media-view.js';
 
 /** Rows asked for first at start-up: more than any window shows at once. */
-const FIRST_SCREEN_ROWS = 200;
 
 /** @param {import('./store.js').Store} store */
 export function createController(store) {
@@ -174,9 +174,8 @@ export function createController(store) {
 
   async function start() {
     bind();
-    // Subscribed before the history is read, so no change in between is missed; the
-    // subscriptions, the poster list and the settings are asked for at once.
-    const subscribed = listenToBackend(store, {
+    // boot.js asked for the settings, posters and first rows while the modules loaded.
+    const onBackendEvent = backendEventHandler(store, {
       renderRows,
       render,
       renderSelection,
@@ -188,8 +187,8 @@ export function createController(store) {
         if (reason) settings.promptForKey(reason);
       },
     });
-    const posters = gallery.load();
-    store.settings = await api.getSettings().catch((error) => {
+    const posters = gallery.load(early.posterIds);
+    store.settings = await early.settings.catch((error) => {
       showBanner(errorText(error));
       return null;
     });
@@ -197,14 +196,14 @@ export function createController(store) {
     performance.mark('settings-applied');
     let backendReady = Promise.resolve();
     try {
-      // Asked for after the settings, not beside them: measured, that was no sooner.
-      await Promise.all([subscribed, posters]);
-      const requested = performance.now();
+      await posters;
       // The first screen comes from one small call; every row follows in a second.
-      const newest = await api.listNewestTasks(FIRST_SCREEN_ROWS);
+      const newest = await early.newest;
+      const requested = early.askedAt();
       performance.mark('tasks-received');
       store.expected = newest.total > newest.rows.length ? newest.total : null;
       store_.putLoaded(store, newest.rows, store.expected === null);
+      takeEvents(onBackendEvent);
       render();
       showPage();
       // Asking to painted, logged by the backend (how start-up is timed); "ready" waits for what it then does.

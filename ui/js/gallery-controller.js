@@ -149,9 +149,9 @@ export function createGalleryController(store, host) {
   return {
     active,
     bind,
-    /** Reads which tasks have posters (once, at start). */
-    async load() {
-      (await api.posterIds().catch(() => [])).forEach((id) => posters.add(id));
+    /** Takes which tasks have posters (once, at start). @param {Promise<string[]>} ids */
+    async load(ids) {
+      (await ids.catch(() => [])).forEach((id) => posters.add(id));
     },
     render: () => renderGallery(store.shown, store.selected),
     reveal: revealCard,

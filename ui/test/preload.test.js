@@ -26,11 +26,18 @@ function reachable(entry) {
   return found;
 }
 
-test('index.html preloads exactly the modules main.js imports', () => {
+test('index.html loads exactly the modules main.js imports, each once', () => {
   const html = readFileSync(join(ui, 'index.html'), 'utf8');
   const preloaded = [...html.matchAll(/<link rel="modulepreload" href="([^"]+)">/g)].map((m) => m[1]);
-  assert.equal(new Set(preloaded).size, preloaded.length, 'a module is preloaded twice');
-  const imported = reachable('js/main.js');
-  imported.delete('js/main.js');
-  assert.deepEqual(new Set(preloaded), imported);
+  const scripts = [...html.matchAll(/<script type="module" src="([^"]+)"><\/script>/g)].map((m) => m[1]);
+  const loaded = [...preloaded, ...scripts];
+  assert.equal(new Set(loaded).size, loaded.length, 'a module is loaded twice');
+  assert.deepEqual(new Set(loaded), reachable('js/main.js'));
+});
+
+test('boot.js comes first and imports only api.js, so its calls start early', () => {
+  const html = readFileSync(join(ui, 'index.html'), 'utf8');
+  const scripts = [...html.matchAll(/<script type="module" src="([^"]+)"><\/script>/g)].map((m) => m[1]);
+  assert.deepEqual(scripts, ['js/boot.js', 'js/main.js']);
+  assert.deepEqual(reachable('js/boot.js'), new Set(['js/boot.js', 'js/api.js']));
 });

@@ -1,0 +1,69 @@
+// boot.js against a stand-in for Tauri's two calls (invoke, listen): the order it
+// asks in, and that no backend event is lost or reordered before the controller
+// takes them.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+
+/** What the page asked the backend, in order. */
+const asked = [];
+/** The listener of each subscribed event. */
+const listeners = new Map();
+/** Resolves each subscription when the test says so. */
+const subscriptions = [];
+
+globalThis.window = {
+  __TAURI__: {
+    core: {
+      Channel: class {},
+      invoke: async (command, args) => {
+        asked.push(command);
+        if (command === 'list_newest_tasks') return { rows: [], total: 0, limit: args.limit };
+        if (command === 'poster_ids') return ['asyntask_a'];
+        return { language: 'en' };
+      },
+    },
+    event: {
+      listen: (name, handler) => {
+        asked.push(`listen ${name}`);
+        listeners.set(name, handler);
+        return new Promise((resolve) => subscriptions.push(resolve));
+      },
+    },
+  },
+};
+
+const boot = await import('../js/boot.js');
+const send = (name, payload) => listeners.get(name)({ event: name, payload });
+
+test('every event is subscribed before the first rows are asked for', async () => {
+  assert.deepEqual(
+    asked.filter((a) => a.startsWith('listen')),
+    boot.BACKEND_EVENTS.map((name) => `listen ${name}`),
+  );
+  assert.ok(!asked.includes('list_newest_tasks'), 'the rows were asked for before every subscription was in place');
+  assert.ok(Number.isNaN(boot.early.askedAt()));
+  subscriptions.forEach((resolve) => resolve(() => {}));
+  const newest = await boot.early.newest;
+  assert.equal(newest.limit, boot.FIRST_SCREEN_ROWS);
+  assert.ok(asked.indexOf('list_newest_tasks') > asked.lastIndexOf(`listen ${boot.BACKEND_EVENTS.at(-1)}`));
+  assert.ok(boot.early.askedAt() >= 0);
+  assert.deepEqual(await boot.early.posterIds, ['asyntask_a']);
+  assert.deepEqual(await boot.early.settings, { language: 'en' });
+});
+
+test('events before the controller takes them are held, then handed over in order', () => {
+  send('tasks-changed', [{ id: 'asyntask_1' }]);
+  send('poller-paused', { code: 'auth' });
+  send('tasks-changed', [{ id: 'asyntask_2' }]);
+  const got = [];
+  boot.takeEvents((name, payload) => got.push([name, payload]));
+  assert.deepEqual(got, [
+    ['tasks-changed', [{ id: 'asyntask_1' }]],
+    ['poller-paused', { code: 'auth' }],
+    ['tasks-changed', [{ id: 'asyntask_2' }]],
+  ]);
+  send('tasks-removed', ['asyntask_1']);
+  assert.deepEqual(got.at(-1), ['tasks-removed', ['asyntask_1']], 'a later event goes straight to the controller');
+  assert.equal(got.length, 4, 'a held event was handed over twice');
+});
