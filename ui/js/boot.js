@@ -37,10 +37,16 @@ export const early = {
 
 /**
  * From now on every backend event goes to `handle`, those that came before first,
- * in the order they came.
+ * in the order they came. One that throws loses only itself, as a live one would.
  * @param {(name: string, payload: any) => void} handle
  */
 export function takeEvents(handle) {
   deliver = handle;
-  for (const [name, payload] of held.splice(0)) handle(name, payload);
+  for (const [name, payload] of held.splice(0)) {
+    try {
+      handle(name, payload);
+    } catch (error) {
+      console.error(error);
+    }
+  }
 }

@@ -21,8 +21,6 @@ import { backendEventHandler } from './backend-events.js';
 import { early, takeEvents } from './boot.js';
 import { togglePreview } from './media-view.js';
 
-/** Rows asked for first at start-up: more than any window shows at once. */
-
 /** @param {import('./store.js').Store} store */
 export function createController(store) {
   const settings = createSettingsController(store, render);
@@ -203,7 +201,6 @@ export function createController(store) {
       performance.mark('tasks-received');
       store.expected = newest.total > newest.rows.length ? newest.total : null;
       store_.putLoaded(store, newest.rows, store.expected === null);
-      takeEvents(onBackendEvent);
       render();
       showPage();
       // Asking to painted, logged by the backend (how start-up is timed); "ready" waits for what it then does.
@@ -220,6 +217,9 @@ export function createController(store) {
     } catch (error) {
       showBanner(errorText(error));
     } finally {
+      // Held by boot.js until now, whether the rows came or not: then they apply to
+      // a loaded list, and a failed load does not leave the page deaf.
+      takeEvents(onBackendEvent);
       if (store.loading) {
         // The rows did not all come: count what is here.
         store_.putLoaded(store, [], true);

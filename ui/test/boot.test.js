@@ -67,3 +67,24 @@ test('events before the controller takes them are held, then handed over in orde
   assert.deepEqual(got.at(-1), ['tasks-removed', ['asyntask_1']], 'a later event goes straight to the controller');
   assert.equal(got.length, 4, 'a held event was handed over twice');
 });
+
+test('a held event whose handler throws loses only itself', async () => {
+  listeners.clear();
+  const again = await import('../js/boot.js?fresh');
+  subscriptions.forEach((resolve) => resolve(() => {}));
+  await Promise.resolve();
+  const names = ['tasks-changed', 'task-finished', 'tasks-removed'];
+  names.forEach((name) => listeners.get(name)({ payload: name }));
+  const got = [];
+  const quiet = console.error;
+  console.error = () => {};
+  try {
+    again.takeEvents((name) => {
+      if (name === 'task-finished') throw new Error('a broken handler');
+      got.push(name);
+    });
+  } finally {
+    console.error = quiet;
+  }
+  assert.deepEqual(got, ['tasks-changed', 'tasks-removed']);
+});
