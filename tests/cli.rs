@@ -352,6 +352,7 @@ async fn an_interrupted_watch_leaves_the_history_consistent() {
     let mut c = cmd(&fake, &data, Some(FAKE_KEY));
     let child = c
         .args(["watch", &id])
+        .kill_on_drop(true)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -364,7 +365,11 @@ async fn an_interrupted_watch_leaves_the_history_consistent() {
         .args(["-INT", &pid.to_string()])
         .status()
         .unwrap();
-    let o = child.wait_with_output().await.unwrap();
+    // One Ctrl+C is enough: a watch that missed it would run on forever.
+    let o = tokio::time::timeout(Duration::from_secs(30), child.wait_with_output())
+        .await
+        .expect("the watch stopped at the first Ctrl+C")
+        .unwrap();
     assert_eq!(code(&o), 130, "{}", stderr(&o));
     let o = run(cmd(&fake, &data, None), &["list", "--json"]).await;
     assert_eq!(code(&o), 0, "the history opens cleanly: {}", stderr(&o));

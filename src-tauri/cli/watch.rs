@@ -123,6 +123,11 @@ pub(super) async fn follow(
     let mut last: HashMap<String, Shown> = HashMap::new();
     let mut saved: HashMap<String, u8> = HashMap::new();
     let mut interrupted = false;
+    // One listener for the whole watch: one made anew each turn of the loop missed a
+    // Ctrl+C that came while a change was being printed or saved, and the watch went
+    // on (a test run hung on it).
+    let interrupt = tokio::signal::ctrl_c();
+    tokio::pin!(interrupt);
     loop {
         let done = targets.iter().all(|id| {
             paddock
@@ -135,6 +140,13 @@ pub(super) async fn follow(
             break;
         }
         tokio::select! {
+            // First, so it is registered on the first turn even when a change is
+            // already waiting (until then a Ctrl+C ends the process outright).
+            biased;
+            _ = &mut interrupt => {
+                interrupted = true;
+                break;
+            }
             row = rx.recv() => {
                 let Some(row) = row else { break };
                 if !targets.contains(&row.id) {
@@ -152,10 +164,6 @@ pub(super) async fn follow(
                         saved.insert(row.id.clone(), code);
                     }
                 }
-            }
-            _ = tokio::signal::ctrl_c() => {
-                interrupted = true;
-                break;
             }
         }
     }
