@@ -301,8 +301,10 @@ async fn relay(
 }
 
 /// How much of a file each read carries: every read of a tokio file is a trip to
-/// the blocking pool. 256 KiB reads take a quarter of the trips 64 KiB ones did
-/// (at most 8 MiB over all `MAX_CONNECTIONS`).
+/// the blocking pool, and 256 KiB reads take a quarter of the trips 64 KiB ones
+/// did. With 64 KiB writes either way, saving 1 GiB from this server received in
+/// 1.57 s against 2.25 s (`./dev bench download`, two runs, the second on a busier
+/// machine). At most 8 MiB over all `MAX_CONNECTIONS`.
 const FILE_READ_SIZE: usize = 256 * 1024;
 
 /// How much each socket write carries. Measured: 256 KiB writes let a client save
