@@ -18,6 +18,7 @@ use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncSeekExt, AsyncWriteExt, BufR
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Semaphore;
 
+use super::stall_limit::{copy_with_stall_limit, write_with_stall_limit};
 use crate::token::random_token;
 
 /// The request line and headers together, at most; a line without an end stops here.
@@ -25,7 +26,8 @@ const MAX_HEAD: u64 = 16 * 1024;
 /// Connections served at once. A `<video>` opens two or three; anything far beyond
 /// is not the webview.
 const MAX_CONNECTIONS: usize = 32;
-/// A client that has not sent its whole request head by then is dropped.
+/// A client that has not sent its whole request head by then is dropped, and so is
+/// one that takes no bytes of the answer for as long.
 const HEAD_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// What a token serves: a saved file, or a live video link relayed from its host
@@ -239,7 +241,7 @@ async fn serve(stream: TcpStream, files: Sources, port: u16) -> std::io::Result<
     if method == "GET" && length > 0 {
         file.seek(std::io::SeekFrom::Start(start)).await?;
         let mut body = file.take(length);
-        copy_with_stall_limit(&mut body, stream).await?;
+        copy_with_stall_limit(&mut body, stream, HEAD_TIMEOUT).await?;
     }
     stream.flush().await
 }
@@ -288,48 +290,10 @@ async fn relay(
     }
     loop {
         match answer.chunk().await {
-            Ok(Some(bytes)) => {
-                tokio::time::timeout(HEAD_TIMEOUT, stream.write_all(&bytes))
-                    .await
-                    .map_err(|_| std::io::Error::from(std::io::ErrorKind::TimedOut))??;
-            }
+            Ok(Some(bytes)) => write_with_stall_limit(stream, &bytes, HEAD_TIMEOUT).await?,
             Ok(None) => return stream.flush().await,
             // Without the URL: a signed link does not belong in a log.
             Err(e) => return Err(std::io::Error::other(e.without_url())),
-        }
-    }
-}
-
-/// How much of a file each read carries: every read of a tokio file is a trip to
-/// the blocking pool, and 256 KiB reads take a quarter of the trips 64 KiB ones
-/// did. With 64 KiB writes either way, saving 1 GiB from this server received in
-/// 1.57 s against 2.25 s (`./dev bench download`, two runs, the second on a busier
-/// machine). At most 8 MiB over all `MAX_CONNECTIONS`.
-const FILE_READ_SIZE: usize = 256 * 1024;
-
-/// How much each socket write carries. Measured: 256 KiB writes let a client save
-/// 1 GiB over loopback as fast as curl (`./dev bench download`: 0.68 s against
-/// 2.25 s), but two videos playing side by side in Compare then stalled in 2 of 10
-/// e2e runs, against 0 of 10 each with 64 KiB writes (cause not found). Playback
-/// comes first.
-const SOCKET_WRITE_SIZE: usize = 64 * 1024;
-
-/// Copies the body, giving up when the client takes no bytes for `HEAD_TIMEOUT`: a
-/// client that stops reading does not hold a connection slot forever.
-async fn copy_with_stall_limit(
-    body: &mut (impl tokio::io::AsyncRead + Unpin),
-    stream: &mut TcpStream,
-) -> std::io::Result<()> {
-    let mut buf = vec![0u8; FILE_READ_SIZE];
-    loop {
-        let n = body.read(&mut buf).await?;
-        if n == 0 {
-            return Ok(());
-        }
-        for piece in buf[..n].chunks(SOCKET_WRITE_SIZE) {
-            tokio::time::timeout(HEAD_TIMEOUT, stream.write_all(piece))
-                .await
-                .map_err(|_| std::io::Error::from(std::io::ErrorKind::TimedOut))??;
         }
     }
 }

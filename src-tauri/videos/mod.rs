@@ -7,6 +7,7 @@ mod names;
 mod part_file;
 mod posters;
 mod saves;
+mod stall_limit;
 
 pub use download::{download, CancelHandle, Progress, SaveOptions, DEFAULT_MAX_BYTES};
 pub use media_server::MediaServer;
