@@ -27,7 +27,8 @@ const TIMED: &str = "const done = arguments[arguments.length - 1];
     else node.scrollTop = bottom ? node.scrollHeight : 0;
     requestAnimationFrame(() => setTimeout(() => done(performance.now() - start), 0));";
 
-fn p95(mut v: Vec<f64>) -> f64 {
+/// The 95th percentile of the values (nearest rank).
+pub fn p95(mut v: Vec<f64>) -> f64 {
     v.sort_by(|a, b| a.total_cmp(b));
     v[((v.len() as f64) * 0.95).ceil() as usize - 1]
 }
