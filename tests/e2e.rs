@@ -90,6 +90,26 @@ async fn chip_of(driver: &Driver, id: &str, want: &str) {
         .await;
 }
 
+/// Waits up to `limit` for `app` to end by itself; past it, kills it and fails
+/// with `what`.
+async fn wait_for_exit(
+    app: &mut std::process::Child,
+    limit: std::time::Duration,
+    what: &str,
+) -> std::process::ExitStatus {
+    let deadline = std::time::Instant::now() + limit;
+    loop {
+        if let Some(status) = app.try_wait().unwrap() {
+            return status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = app.kill();
+            panic!("{what}");
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pasting_an_id_shows_its_status_and_progress_from_the_gateway() {
     if !e2e_available() {
@@ -320,6 +340,117 @@ async fn without_a_secret_service_the_app_opens_and_says_what_to_do() {
     add(&driver, &id).await;
     chip_of(&driver, &id, "Queued").await;
     driver.quit().await;
+}
+
+/// A history another program holds locked: instead of ending without a word (there
+/// is no terminal behind a desktop icon), Paddock opens a window that says why, in
+/// the language and theme chosen, and its Quit ends Paddock. Nothing is moved aside.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_locked_history_opens_a_window_that_says_why() {
+    use std::time::{Duration, Instant};
+    if !e2e_available() {
+        return;
+    }
+    let _window = WINDOW.lock().await;
+    let fake = FakeAnyfast::start().await;
+    let data = temp_dir("e2e-locked-history");
+    std::fs::write(
+        data.join("settings.json"),
+        r#"{"language": "zh", "theme": "dark"}"#,
+    )
+    .unwrap();
+    drop(paddock::tasks::TaskStore::open(&data).unwrap());
+    // Out of WAL mode, an exclusive lock keeps readers out too, as a backup tool would.
+    let holder = rusqlite::Connection::open(data.join("history.sqlite3")).unwrap();
+    holder
+        .execute_batch("PRAGMA journal_mode=DELETE; BEGIN EXCLUSIVE;")
+        .unwrap();
+    let driver = Driver::launch(APP, env(&fake, &data, Some(FAKE_KEY))).await;
+    driver.ready().await;
+    assert_eq!(
+        driver.text("#startup-error-title").await,
+        "Paddock 无法启动"
+    );
+    let reason = driver.text("#startup-error-reason").await;
+    assert!(reason.contains("another program has it locked"), "{reason}");
+    let dark = driver
+        .exec("return document.documentElement.dataset.theme", vec![])
+        .await;
+    assert_eq!(dark, json!("dark"));
+    driver.screenshot("startup-error-dark-zh").await;
+    driver.click_closing("#startup-error-quit").await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !driver.window_gone().await {
+        assert!(Instant::now() < deadline, "Quit did not close the window");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    driver.quit().await;
+    holder.execute_batch("COMMIT;").unwrap();
+    support::assert_nothing_moved_aside(&data);
+}
+
+/// A data folder that cannot be made: the same window, found on the X display (and
+/// its page loaded, says the log); closing it the way a window manager does ends
+/// Paddock with exit 1, not 0 and not a panic.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_data_folder_that_cannot_be_made_opens_the_same_window() {
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+    if !e2e_available() {
+        return;
+    }
+    let _window = WINDOW.lock().await;
+    let fake = FakeAnyfast::start().await;
+    let scratch = temp_dir("e2e-no-data-folder");
+    // A file where a folder should be: nothing can be made under it.
+    std::fs::write(scratch.join("file"), b"").unwrap();
+    let launch = env(&fake, &scratch.join("file").join("data"), Some(FAKE_KEY));
+    assert_eq!(window_state(), "", "no Paddock window is open before");
+    let mut app = Command::new(APP)
+        .envs(launch.env.iter().map(|(k, v)| (k, v)))
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Its stderr as it comes: the page has loaded when the log says so.
+    let log = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let mut pipe = app.stderr.take().unwrap();
+    let reader = {
+        let log = std::sync::Arc::clone(&log);
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n @ 1..) = std::io::Read::read(&mut pipe, &mut buf) {
+                log.lock()
+                    .unwrap()
+                    .push_str(&String::from_utf8_lossy(&buf[..n]));
+            }
+        })
+    };
+    let stderr = || log.lock().unwrap().clone();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Some(status) = app.try_wait().unwrap() {
+            panic!("Paddock ended ({status}) without a window: {}", stderr());
+        }
+        let loaded = stderr().contains("a window says why Paddock could not start");
+        if loaded && window_state() == "viewable" {
+            break;
+        }
+        assert!(Instant::now() < deadline, "no window came: {}", stderr());
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    close_the_window();
+    let status = wait_for_exit(
+        &mut app,
+        Duration::from_secs(20),
+        "closing the window did not end Paddock",
+    )
+    .await;
+    let _ = reader.join();
+    let stderr = stderr();
+    assert_eq!(status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("could not be created"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1019,14 +1150,12 @@ async fn closing_the_window_keeps_watching_until_done_then_exits() {
         "still polling after the close: {after_close} then {}",
         fake.requests_for(&id)
     );
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let status = loop {
-        if let Some(status) = app.try_wait().unwrap() {
-            break status;
-        }
-        assert!(Instant::now() < deadline, "it never exited by itself");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    };
+    let status = wait_for_exit(
+        &mut app,
+        Duration::from_secs(60),
+        "it never exited by itself",
+    )
+    .await;
     assert!(status.success(), "{status:?}");
     assert_one_saved_video(&data.join("videos").join("Paddock"));
 }
@@ -1036,7 +1165,7 @@ async fn closing_the_window_keeps_watching_until_done_then_exits() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hidden_start_at_login_works_then_quits() {
     use std::process::{Command, Stdio};
-    use std::time::{Duration, Instant};
+    use std::time::Duration;
     if !e2e_available() {
         return;
     }
@@ -1073,17 +1202,12 @@ async fn a_hidden_start_at_login_works_then_quits() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(90);
-    let status = loop {
-        if let Some(status) = app.try_wait().unwrap() {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = app.kill();
-            panic!("a hidden start never quit by itself");
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    };
+    let status = wait_for_exit(
+        &mut app,
+        Duration::from_secs(90),
+        "a hidden start never quit by itself",
+    )
+    .await;
     assert!(status.success(), "{status:?}");
     assert!(
         fake.requests_for(&id) >= 5,
@@ -1441,7 +1565,7 @@ async fn the_tray_counts_hides_the_window_and_a_notification_click_selects_the_t
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_tray_menu_is_in_chinese_and_its_quit_ends_paddock() {
     use std::process::{Command, Stdio};
-    use std::time::{Duration, Instant};
+    use std::time::Duration;
     use support::desktop_shell::{menu_labels, DesktopShell};
     if !e2e_available() {
         return;
@@ -1472,17 +1596,12 @@ async fn the_tray_menu_is_in_chinese_and_its_quit_ends_paddock() {
     );
     let quit = shell.ask("click-menu 退出");
     assert_eq!(quit["ok"], true, "{quit}");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let status = loop {
-        if let Some(status) = app.try_wait().unwrap() {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = app.kill();
-            panic!("Quit in the tray did not end Paddock");
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
+    let status = wait_for_exit(
+        &mut app,
+        Duration::from_secs(20),
+        "Quit in the tray did not end Paddock",
+    )
+    .await;
     assert!(status.success(), "{status:?}");
 }
 

@@ -146,15 +146,7 @@ fn a_locked_history_is_an_error_that_says_so_and_renames_nothing() {
     };
     assert!(err.to_string().contains("locked"), "{err}");
     holder.execute_batch("COMMIT;").unwrap();
-    let names: Vec<String> = std::fs::read_dir(&dir)
-        .unwrap()
-        .filter_map(|e| e.ok())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .collect();
-    assert!(
-        names.iter().all(|n| !n.contains("corrupt")),
-        "nothing moved aside: {names:?}"
-    );
+    support::assert_nothing_moved_aside(&dir);
     TaskStore::open(&dir).expect("opens once the lock is gone");
 }
 

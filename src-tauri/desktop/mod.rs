@@ -7,6 +7,7 @@ mod commands;
 mod drag_out;
 mod events;
 mod posters;
+mod startup_error;
 mod tray;
 mod window;
 
@@ -150,14 +151,15 @@ pub struct StartHidden(pub bool);
 /// Opens the window over the core (hidden with `--hidden`); returns when Paddock quits.
 pub fn run_window(hidden: bool) -> ExitCode {
     let data_dir = settings::data_dir();
+    let context = tauri::generate_context!();
     let paddock = match Paddock::open(&data_dir, KeyStore::system(), ClientConfig::default()) {
         Ok(p) => p,
         Err(e) => {
             eprintln!("paddock: {e}");
-            return ExitCode::FAILURE;
+            let loaded = settings::SettingsFile::in_dir(&data_dir).load();
+            return startup_error::run(context, &e, &loaded.settings);
         }
     };
-    let context = tauri::generate_context!();
     let builder = tauri::Builder::default().manage(StartHidden(hidden));
     match build_app(builder, paddock).run(context) {
         Ok(()) => ExitCode::SUCCESS,

@@ -140,3 +140,17 @@ pub fn assert_key_not_on_disk(dir: &std::path::Path, key: &str) {
         dir.display()
     );
 }
+
+/// Fails if a history in `dir` was moved aside as damaged: one that was only locked
+/// must be left as it is.
+pub fn assert_nothing_moved_aside(dir: &std::path::Path) {
+    let names: Vec<String> = std::fs::read_dir(dir)
+        .expect("read dir")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        names.iter().all(|n| !n.contains("corrupt")),
+        "nothing moved aside: {names:?}"
+    );
+}

@@ -351,6 +351,25 @@ impl Driver {
         path
     }
 
+    /// Clicks something that closes the window: the driver may answer with an
+    /// error when the app ends during the click, so the answer is not read; see
+    /// [`window_gone`](Self::window_gone).
+    pub async fn click_closing(&self, css: &str) {
+        let id = self.find(css).await;
+        let path = format!("/element/{id}/click");
+        let _ = self
+            .try_request(reqwest::Method::POST, &path, Some(json!({})))
+            .await;
+    }
+
+    /// Whether the window has gone (closed, or the app ended): the driver can no
+    /// longer read its title.
+    pub async fn window_gone(&self) -> bool {
+        self.try_request(reqwest::Method::GET, "/title", None)
+            .await
+            .is_err()
+    }
+
     /// The process of tauri-driver, under which the app and WebKit run.
     pub fn pid(&self) -> u32 {
         self.child.id()

@@ -292,4 +292,8 @@ export default {
   'compare.hint': 'Press C on 2 to 4 takes, then Compare.',
   'error.not_saved': 'Save the video first: only saved videos can be dragged out of Paddock.',
   'usage.week': 'Week of',
+  'startupError.title': 'Paddock could not start',
+  'startupError.what': 'Its task history could not be opened:',
+  'startupError.hint': 'Fix the problem described above, then start Paddock again.',
+  'startupError.quit': 'Quit',
 };

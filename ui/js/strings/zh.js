@@ -292,4 +292,8 @@ export default {
   'compare.hint': '在 2 到 4 个版本上按 C，然后点击“对比”。',
   'error.not_saved': '请先保存视频：只有已保存的视频才能拖出 Paddock。',
   'usage.week': '周（起始日）',
+  'startupError.title': 'Paddock 无法启动',
+  'startupError.what': '无法打开任务历史记录：',
+  'startupError.hint': '请按上面的（英文）说明解决问题，然后重新启动 Paddock。',
+  'startupError.quit': '退出',
 };
