@@ -69,17 +69,8 @@ fn start<R: Runtime>(
 /// names survive the trip.
 #[cfg(any(target_os = "linux", all(test, unix)))]
 fn uri_encoded(path: &std::path::Path) -> String {
-    use std::fmt::Write;
     use std::os::unix::ffi::OsStrExt;
-    let mut out = String::new();
-    for &byte in path.as_os_str().as_bytes() {
-        if byte.is_ascii_alphanumeric() || b"/-._~".contains(&byte) {
-            out.push(char::from(byte));
-        } else {
-            let _ = write!(out, "%{byte:02X}");
-        }
-    }
-    out
+    super::percent::percent_encoded(path.as_os_str().as_bytes(), b"/")
 }
 
 #[cfg(not(target_os = "linux"))]

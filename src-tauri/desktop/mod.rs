@@ -6,6 +6,7 @@ mod background;
 mod commands;
 mod drag_out;
 mod events;
+mod percent;
 mod posters;
 mod startup_error;
 mod tray;

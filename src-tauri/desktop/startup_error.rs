@@ -11,6 +11,7 @@ use std::process::ExitCode;
 use tauri::webview::PageLoadEvent;
 use tauri::{WebviewUrl, WebviewWindowBuilder};
 
+use super::percent::percent_encoded;
 use crate::error::Error;
 use crate::settings::Settings;
 
@@ -32,9 +33,9 @@ pub fn run(context: tauri::Context, error: &Error, settings: &Settings) -> ExitC
     // may be the very problem, and is left alone. Incognito only when that fails,
     // because WebKitWebDriver (the e2e tests) cannot drive an ephemeral webview.
     let storage = crate::token::random_token()
+        .ok()
         .map(|t| std::env::temp_dir().join(format!("paddock-startup-error-{t}")))
-        .unwrap_or_default();
-    let storage_made = !storage.as_os_str().is_empty() && std::fs::create_dir(&storage).is_ok();
+        .filter(|dir| std::fs::create_dir(dir).is_ok());
     let webview_dir = storage.clone();
     let shown = tauri::Builder::default()
         .setup(move |app| {
@@ -48,10 +49,9 @@ pub fn run(context: tauri::Context, error: &Error, settings: &Settings) -> ExitC
                         tracing::info!("a window says why Paddock could not start");
                     }
                 });
-            let window = if storage_made {
-                window.data_directory(webview_dir)
-            } else {
-                window.incognito(true)
+            let window = match webview_dir {
+                Some(dir) => window.data_directory(dir),
+                None => window.incognito(true),
             };
             if let Err(e) = window.build() {
                 // An error returned from setup would end in a panic inside Tauri.
@@ -68,8 +68,8 @@ pub fn run(context: tauri::Context, error: &Error, settings: &Settings) -> ExitC
         }
         Err(e) => eprintln!("paddock: the window could not open: {e}"),
     }
-    if storage_made {
-        let _ = std::fs::remove_dir_all(&storage);
+    if let Some(dir) = storage {
+        let _ = std::fs::remove_dir_all(dir);
     }
     ExitCode::FAILURE
 }
@@ -86,24 +86,10 @@ fn page_path(reason: &str, language: &str, theme: &str) -> String {
     let reason: String = reason.chars().take(MAX_REASON_CHARS).collect();
     format!(
         "startup-error.html#lang={}&theme={}&reason={}",
-        percent_encoded(language),
-        percent_encoded(theme),
-        percent_encoded(&reason)
+        percent_encoded(language.as_bytes(), b""),
+        percent_encoded(theme.as_bytes(), b""),
+        percent_encoded(reason.as_bytes(), b"")
     )
-}
-
-/// Every byte but letters, digits and `-._~` as `%XX`, so the text survives any
-/// URL parser and `decodeURIComponent` gives it back whole.
-fn percent_encoded(text: &str) -> String {
-    text.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-                char::from(b).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }
 
 #[cfg(test)]
