@@ -114,6 +114,15 @@ fn curl(url: &str, dest: &Path) -> (f64, f64) {
     (fetched, started.elapsed().as_secs_f64())
 }
 
+/// One timed `curl` into `dest` after a sync, then `dest` removed, as Paddock's
+/// file is after its run: each writer leaves the same memory behind.
+fn curl_once(url: &str, dest: &Path) -> (f64, f64) {
+    settle_disk();
+    let timed = curl(url, dest);
+    let _ = std::fs::remove_file(dest);
+    timed
+}
+
 /// The file server, in a process of its own (this bench binary again, with
 /// `--serve-file`): Paddock and curl each then share the machine with it the same
 /// way, and neither shares a runtime with it.
@@ -167,18 +176,28 @@ async fn bench_download(dir: &Path) {
         make_file(&source, size_mib * MIB);
         let server = FileServer::start(&source);
         let url = server.url.clone();
-        let runs = 6;
+        // One warm-up run, then six: three with curl first, three with Paddock first.
+        let runs = 7;
         let (mut synced_ratios, mut plain_ratios) = (Vec::new(), Vec::new());
         let mut our_times = Vec::new();
         let mut phases = Vec::new();
         let mut peak_growth = 0u64;
+        // The ratios with Paddock writing first, then with curl first.
+        let mut by_order = [Vec::new(), Vec::new()];
+        let curl_dest = dir.join("curl.out");
+        let our_dest = dir.join("ours.out");
         for run in 0..runs {
-            let curl_dest = dir.join("curl.out");
-            let our_dest = dir.join("ours.out");
+            // Who writes first alternates. On this kind of machine (a VM whose
+            // balloon takes free memory back), how fast a writer fills the page
+            // cache depends on the writer before it: with `dd` in both places, 1 MiB
+            // writes after a 16 KiB writer took 0.8-2.4 s for 1 GiB, after another
+            // large writer 0.26-0.31 s; 16 KiB writes (curl's size) took 0.32-0.41 s
+            // either way. Paddock's writes are large, so a fixed "curl, then Paddock"
+            // order measured the machine, not the save.
+            let curl_first = run % 2 == 1;
+            let earlier_curl = curl_first.then(|| curl_once(&url, &curl_dest));
             // Each transfer starts with no dirty pages left by the one before, so
             // neither pays for the other's writeback.
-            settle_disk();
-            let (c, c_synced) = curl(&url, &curl_dest);
             settle_disk();
             reset_peak();
             let before = kib_field("/proc/self/status", "VmRSS:");
@@ -186,10 +205,11 @@ async fn bench_download(dir: &Path) {
             let (o, o_received) = ours(&url, &our_dest).await;
             peak_growth =
                 peak_growth.max(kib_field("/proc/self/status", "VmHWM:").saturating_sub(before));
-            let _ = std::fs::remove_file(&curl_dest);
             let _ = std::fs::remove_file(&our_dest);
+            let (c, c_synced) = earlier_curl.unwrap_or_else(|| curl_once(&url, &curl_dest));
             if run > 0 {
                 synced_ratios.push(c_synced / o);
+                by_order[usize::from(curl_first)].push(c_synced / o);
                 plain_ratios.push(c / o);
                 our_times.push(o);
                 phases.push((o_received, o - o_received, c, c_synced - c, bare));
@@ -199,20 +219,35 @@ async fn bench_download(dir: &Path) {
         let secs = median(our_times);
         let phase =
             |f: fn(&(f64, f64, f64, f64, f64)) -> f64| median(phases.iter().map(f).collect());
+        // The spread of a phase across the runs: one slow run and a slow machine
+        // look alike in a median.
+        let spread = |f: fn(&(f64, f64, f64, f64, f64)) -> f64| {
+            let all: Vec<f64> = phases.iter().map(f).collect();
+            let (low, high) = all
+                .iter()
+                .fold((f64::MAX, 0f64), |(l, h), &x| (l.min(x), h.max(x)));
+            format!("{low:.2}–{high:.2}")
+        };
         println!(
-            "download {size_mib} MiB, where the time goes: Paddock receives in {:.2} s, then writes out and flushes in {:.2} s; curl receives in {:.2} s, then sync takes {:.2} s; reqwest alone, dropping the body, receives in {:.2} s (medians)",
+            "download {size_mib} MiB, where the time goes: Paddock receives in {:.2} s ({}), then writes out and flushes in {:.2} s; curl receives in {:.2} s ({}), then sync takes {:.2} s; reqwest alone, dropping the body, receives in {:.2} s ({}) (medians, then the range over the runs)",
             phase(|p| p.0),
+            spread(|p| p.0),
             phase(|p| p.1),
             phase(|p| p.2),
+            spread(|p| p.2),
             phase(|p| p.3),
             phase(|p| p.4),
+            spread(|p| p.4),
         );
+        let [paddock_wrote_first, curl_wrote_first] = by_order.map(median);
         println!(
-            "download {size_mib} MiB: {:.0} MiB/s with its fsync, {:.2}x the throughput of `curl -o && sync` ({:.2}x `curl -o` alone, which leaves the file in the page cache) (median of {}, target > 0.95x), peak memory growth {:.1} MiB",
+            "download {size_mib} MiB: {:.0} MiB/s with its fsync, {:.2}x the throughput of `curl -o && sync` ({:.2}x `curl -o` alone, which leaves the file in the page cache) (median of {}, target > 0.95x; {:.2}x with curl writing first, {:.2}x with Paddock first), peak memory growth {:.1} MiB",
             size_mib as f64 / secs,
             median(synced_ratios),
             median(plain_ratios),
             runs - 1,
+            curl_wrote_first,
+            paddock_wrote_first,
             peak_growth as f64 / 1024.0
         );
         peaks.push(peak_growth);
