@@ -33,13 +33,18 @@ use std::process::ExitCode;
 pub use error::Error;
 
 /// Logs go to stderr, filtered by `RUST_LOG` (default: warnings). Nothing secret is
-/// ever logged: keys are `ApiKey`, whose `Debug` is masked.
+/// ever logged: keys are `ApiKey`, whose `Debug` is masked. Colours only on a
+/// terminal, and not with `NO_COLOR`: a log in a file, a pipe or the journal would
+/// otherwise be full of escape codes.
 fn init_logging() {
+    use std::io::IsTerminal;
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,paddock=info"));
+    let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(colour)
         .try_init();
 }
 

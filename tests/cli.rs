@@ -243,6 +243,31 @@ async fn a_429_storm_exits_5_after_retries() {
     assert_eq!(json_lines(&o)[0]["error"]["code"], "rate_limited");
 }
 
+/// A log read from a pipe or a file (a terminal is the only place colours mean
+/// anything) is plain text: no escape codes around the fields.
+#[tokio::test]
+async fn logs_into_a_pipe_are_plain_text() {
+    let fake = FakeAnyfast::start().await;
+    let id = task_id("clilog");
+    fake.script(
+        &id,
+        vec![
+            Reply::error("error-429-upstream-saturated").retry_after(0),
+            Reply::state("success-seed-example"),
+        ],
+    );
+    let mut c = cmd(&fake, &temp_dir("cli-log"), Some(FAKE_KEY));
+    c.env("RUST_LOG", "paddock=debug").env_remove("NO_COLOR");
+    let o = run(c, &["query", "--json", &id]).await;
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let log = stderr(&o);
+    assert!(log.contains("transient fault, retrying"), "{log}");
+    assert!(
+        !log.contains('\u{1b}'),
+        "escape codes in a piped log: {log:?}"
+    );
+}
+
 #[tokio::test]
 async fn add_list_and_export_share_one_history() {
     let fake = FakeAnyfast::start().await;
