@@ -10,9 +10,15 @@ pub fn scratch(bench: &str) -> PathBuf {
     dir
 }
 
+/// The middle value; of an even number, the mean of the two middle ones (taking
+/// the upper one would lean every ratio one way). NaN for no values.
 pub fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(|a, b| a.total_cmp(b));
-    v[v.len() / 2]
+    match v.len() {
+        0 => f64::NAN,
+        n if n % 2 == 0 => (v[n / 2 - 1] + v[n / 2]) / 2.0,
+        n => v[n / 2],
+    }
 }
 
 /// `./dev bench rows list` runs only the figures named; no names runs them all.
