@@ -110,6 +110,62 @@ async fn wait_for_exit(
     }
 }
 
+/// A child's stderr, read line by line as it comes and kept whole: a test waits for
+/// a line, and reads all of it in its assertions.
+struct StderrLog {
+    text: std::sync::Arc<std::sync::Mutex<String>>,
+    reader: std::thread::JoinHandle<()>,
+}
+
+impl StderrLog {
+    /// Takes `child`'s piped stderr and reads it on a thread of its own.
+    fn follow(child: &mut std::process::Child) -> Self {
+        use std::io::BufRead;
+        let pipe = child.stderr.take().expect("stderr is piped");
+        let text = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let sink = std::sync::Arc::clone(&text);
+        let reader = std::thread::spawn(move || {
+            // Split on bytes: a line that is not UTF-8 must not stop the reading
+            // (the child would block on a full pipe).
+            for line in std::io::BufReader::new(pipe)
+                .split(b'\n')
+                .map_while(Result::ok)
+            {
+                let mut text = sink.lock().unwrap();
+                text.push_str(&String::from_utf8_lossy(&line));
+                text.push('\n');
+            }
+        });
+        Self { text, reader }
+    }
+
+    fn text(&self) -> String {
+        self.text.lock().unwrap().clone()
+    }
+
+    /// Waits up to `within` for a line containing `marker`.
+    async fn wait_for(&self, marker: &str, within: std::time::Duration) -> bool {
+        let deadline = std::time::Instant::now() + within;
+        loop {
+            if self.text().contains(marker) {
+                return true;
+            }
+            if std::time::Instant::now() > deadline {
+                return false;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    }
+
+    /// All of it, once the child has ended and its stderr closed.
+    fn finish(self) -> String {
+        let Self { text, reader } = self;
+        let _ = reader.join();
+        let all = text.lock().unwrap().clone();
+        all
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pasting_an_id_shows_its_status_and_progress_from_the_gateway() {
     if !e2e_available() {
@@ -413,20 +469,8 @@ async fn a_data_folder_that_cannot_be_made_opens_the_same_window() {
         .spawn()
         .unwrap();
     // Its stderr as it comes: the page has loaded when the log says so.
-    let log = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
-    let mut pipe = app.stderr.take().unwrap();
-    let reader = {
-        let log = std::sync::Arc::clone(&log);
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 4096];
-            while let Ok(n @ 1..) = std::io::Read::read(&mut pipe, &mut buf) {
-                log.lock()
-                    .unwrap()
-                    .push_str(&String::from_utf8_lossy(&buf[..n]));
-            }
-        })
-    };
-    let stderr = || log.lock().unwrap().clone();
+    let log = StderrLog::follow(&mut app);
+    let stderr = || log.text();
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         if let Some(status) = app.try_wait().unwrap() {
@@ -446,8 +490,7 @@ async fn a_data_folder_that_cannot_be_made_opens_the_same_window() {
         "closing the window did not end Paddock",
     )
     .await;
-    let _ = reader.join();
-    let stderr = stderr();
+    let stderr = log.finish();
     assert_eq!(status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("could not be created"), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
@@ -787,7 +830,6 @@ async fn every_state_has_its_chip_in_english_and_chinese() {
 /// says so) and exits; one process, one poller.
 #[tokio::test]
 async fn a_second_launch_hands_over_to_the_running_window() {
-    use std::io::{BufRead, BufReader};
     use std::process::{Command, Stdio};
     use std::time::{Duration, Instant};
     if !e2e_available() {
@@ -809,27 +851,10 @@ async fn a_second_launch_hands_over_to_the_running_window() {
         c.spawn().expect("start paddock")
     };
     let mut first = start();
-    let lines = BufReader::new(first.stderr.take().unwrap()).lines();
-    let (tx, rx) = std::sync::mpsc::channel::<String>();
-    std::thread::spawn(move || {
-        for line in lines.map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    let wait_for = |marker: &str, within: Duration| -> bool {
-        let deadline = Instant::now() + within;
-        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
-            match rx.recv_timeout(left) {
-                Ok(line) if line.contains(marker) => return true,
-                Ok(_) => {}
-                Err(_) => return false,
-            }
-        }
-        false
-    };
-    let painted = wait_for("window painted its task list", Duration::from_secs(60));
+    let log = StderrLog::follow(&mut first);
+    let painted = log
+        .wait_for("window painted its task list", Duration::from_secs(60))
+        .await;
     assert!(painted, "the first window never painted");
 
     let mut second = start();
@@ -843,7 +868,7 @@ async fn a_second_launch_hands_over_to_the_running_window() {
         }
         std::thread::sleep(Duration::from_millis(100));
     };
-    let handed_over = wait_for("opened again", Duration::from_secs(10));
+    let handed_over = log.wait_for("opened again", Duration::from_secs(10)).await;
     let first_alive = first.try_wait().unwrap().is_none();
     let _ = second.kill();
     let _ = first.kill();
@@ -1072,9 +1097,8 @@ async fn edit_and_run_on_a_pasted_task_says_what_was_guessed() {
 /// succeeds, and then exits by itself.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn closing_the_window_keeps_watching_until_done_then_exits() {
-    use std::io::{BufRead, BufReader};
     use std::process::{Command, Stdio};
-    use std::time::{Duration, Instant};
+    use std::time::Duration;
     if !e2e_available() {
         return;
     }
@@ -1107,36 +1131,15 @@ async fn closing_the_window_keeps_watching_until_done_then_exits() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let lines = BufReader::new(app.stderr.take().unwrap()).lines();
-    let (tx, rx) = std::sync::mpsc::channel::<String>();
-    std::thread::spawn(move || {
-        for line in lines.map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
-    let wait_for = |marker: &str, within: Duration| -> bool {
-        let deadline = Instant::now() + within;
-        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
-            match rx.recv_timeout(left) {
-                Ok(line) if line.contains(marker) => return true,
-                Ok(_) => {}
-                Err(_) => return false,
-            }
-        }
-        false
-    };
-    assert!(wait_for(
-        "window painted its task list",
-        Duration::from_secs(60)
-    ));
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/close_window.py");
-    let closed = Command::new("/usr/bin/python3")
-        .args([script, "Paddock"])
-        .status()
-        .unwrap();
-    assert!(closed.success(), "the window was found and asked to close");
+    let log = StderrLog::follow(&mut app);
     assert!(
-        wait_for("watching in the background", Duration::from_secs(10)),
+        log.wait_for("window painted its task list", Duration::from_secs(60))
+            .await
+    );
+    close_the_window();
+    assert!(
+        log.wait_for("watching in the background", Duration::from_secs(10))
+            .await,
         "the close was turned into a background run"
     );
     let after_close = fake.requests_for(&id);
