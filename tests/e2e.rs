@@ -1967,6 +1967,19 @@ async fn a_long_history_shows_its_newest_tasks_first_then_all_of_them() {
         )
         .await;
     assert_eq!(count, json!(format!("{TASKS} tasks")));
+    // The page draws its own scrollbars (styles.css), and they take room. WebKitGTK's
+    // overlay ones take none and fade out after every scroll, a fade that kept both
+    // cores busy for seconds without a GPU.
+    let gutter = driver
+        .exec(
+            "const s = document.getElementById('list-scroller'); return s.offsetWidth - s.clientWidth",
+            vec![],
+        )
+        .await;
+    assert!(
+        gutter.as_i64().is_some_and(|w| w > 0),
+        "an overlay scrollbar: {gutter}"
+    );
     // The first call brought the newest 200; the rest came after.
     let phases = driver
         .exec(
