@@ -187,7 +187,7 @@ fn bench_startup_and_memory(dir: &Path) {
     sample(&bare, &[], BARE_MARKER);
     // Who launches first in each pair alternates, as in the download figure. On this
     // kind of machine (a VM that hands freed memory back to its host) Paddock
-    // launched right after the smaller bare window took 30-100 ms longer than after
+    // launched right after the smaller bare window took 30-120 ms longer than after
     // itself in some trials, and no longer in others; the line shows both orders.
     let (mut app, mut floor) = (Vec::new(), Vec::new());
     for run in 0..RUNS {

@@ -470,17 +470,18 @@ async fn a_data_folder_that_cannot_be_made_opens_the_same_window() {
         .unwrap();
     // Its stderr as it comes: the page has loaded when the log says so.
     let log = StderrLog::follow(&mut app);
-    let stderr = || log.text();
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         if let Some(status) = app.try_wait().unwrap() {
-            panic!("Paddock ended ({status}) without a window: {}", stderr());
+            panic!("Paddock ended ({status}) without a window: {}", log.text());
         }
-        let loaded = stderr().contains("a window says why Paddock could not start");
+        let loaded = log
+            .text()
+            .contains("a window says why Paddock could not start");
         if loaded && window_state() == "viewable" {
             break;
         }
-        assert!(Instant::now() < deadline, "no window came: {}", stderr());
+        assert!(Instant::now() < deadline, "no window came: {}", log.text());
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     close_the_window();
