@@ -211,6 +211,9 @@ struct FakeState {
     now: i64,
     in_flight: usize,
     max_in_flight: usize,
+    /// Scripted delays served, and how long they held in all (see `delays_served`).
+    delays: usize,
+    delayed_for: Duration,
     /// When each task was first answered: its times and link stay the same on
     /// every later query, as the real gateway's do.
     born: HashMap<String, i64>,
@@ -276,6 +279,8 @@ impl FakeAnyfast {
             now: now_unix(),
             in_flight: 0,
             max_in_flight: 0,
+            delays: 0,
+            delayed_for: Duration::ZERO,
             born: HashMap::new(),
             per_minute: None,
             recent: VecDeque::new(),
@@ -347,6 +352,14 @@ impl FakeAnyfast {
     /// How many answers were the gateway's own rate limit.
     pub fn rate_limited_answers(&self) -> usize {
         self.lock().log.iter().filter(|l| l.path == "429").count()
+    }
+
+    /// How many scripted delays have ended and how long they held in all. A timer
+    /// sleeps past what it was asked for (tokio's resolution is a millisecond, and
+    /// waking takes its turn on a busy runtime): the latency a client really meets.
+    pub fn delays_served(&self) -> (usize, Duration) {
+        let st = self.lock();
+        (st.delays, st.delayed_for)
     }
 
     /// 401s in English, as English deployments and Anyfast's documentation say them.
@@ -619,8 +632,12 @@ async fn gateway_handler(State(state): State<Arc<Mutex<FakeState>>>, request: Re
         st.max_in_flight = st.max_in_flight.max(st.in_flight);
         pick_reply(&mut st, &path, auth.as_deref())
     };
-    if !reply.delay.is_zero() {
+    let held = (!reply.delay.is_zero()).then(std::time::Instant::now);
+    if let Some(since) = held {
         tokio::time::sleep(reply.delay).await;
+        let mut st = state.lock().unwrap_or_else(|p| p.into_inner());
+        st.delays += 1;
+        st.delayed_for += since.elapsed();
     }
     state.lock().unwrap_or_else(|p| p.into_inner()).in_flight -= 1;
     respond(reply, rendered)
