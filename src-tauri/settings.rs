@@ -230,17 +230,30 @@ impl SettingsFile {
 mod tests {
     use super::*;
 
-    fn temp_dir(name: &str) -> PathBuf {
-        let dir =
-            std::env::temp_dir().join(format!("paddock-settings-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        dir
+    /// A fresh folder for one test, removed when the test ends, passed or failed
+    /// (a run of the unit tests used to leave four folders in /tmp).
+    struct Scratch(PathBuf);
+
+    impl Scratch {
+        fn new(name: &str) -> Self {
+            let dir = std::env::temp_dir()
+                .join(format!("paddock-settings-{name}-{}", std::process::id()));
+            let _ = std::fs::remove_dir_all(&dir);
+            std::fs::create_dir_all(&dir).unwrap();
+            Self(dir)
+        }
+    }
+
+    impl Drop for Scratch {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
     }
 
     #[test]
     fn round_trips_and_defaults() {
-        let dir = temp_dir("rt");
+        let scratch = Scratch::new("rt");
+        let dir = &scratch.0;
         let file = SettingsFile {
             path: dir.join(SETTINGS_FILE),
             env_base_url: None,
@@ -266,7 +279,8 @@ mod tests {
 
     #[test]
     fn corrupt_file_is_moved_aside_and_reported() {
-        let dir = temp_dir("corrupt");
+        let scratch = Scratch::new("corrupt");
+        let dir = &scratch.0;
         let file = SettingsFile {
             path: dir.join(SETTINGS_FILE),
             env_base_url: None,
@@ -275,7 +289,7 @@ mod tests {
         let loaded = file.load();
         assert_eq!(loaded.settings, Settings::default());
         assert!(loaded.notice.unwrap().contains("damaged"));
-        let kept = std::fs::read_dir(&dir)
+        let kept = std::fs::read_dir(dir)
             .unwrap()
             .filter_map(|e| e.ok())
             .any(|e| e.file_name().to_string_lossy().contains("corrupt-"));
@@ -284,7 +298,8 @@ mod tests {
 
     #[test]
     fn a_relative_save_folder_or_a_huge_file_is_refused() {
-        let dir = temp_dir("folder");
+        let scratch = Scratch::new("folder");
+        let dir = &scratch.0;
         let file = SettingsFile {
             path: dir.join(SETTINGS_FILE),
             env_base_url: None,
@@ -302,7 +317,8 @@ mod tests {
 
     #[test]
     fn rejects_plain_http_to_another_host() {
-        let dir = temp_dir("http");
+        let scratch = Scratch::new("http");
+        let dir = &scratch.0;
         let file = SettingsFile {
             path: dir.join(SETTINGS_FILE),
             env_base_url: None,
