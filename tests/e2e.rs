@@ -90,6 +90,39 @@ async fn chip_of(driver: &Driver, id: &str, want: &str) {
         .await;
 }
 
+/// A Paddock the test started itself, killed when the test ends if it is still
+/// running, passed or failed. A window left open would be the one the next test's
+/// `window_state` finds (a full run once failed a second test that way).
+struct Spawned(std::process::Child);
+
+impl Spawned {
+    fn start(command: &mut std::process::Command) -> Self {
+        Self(command.spawn().expect("start paddock"))
+    }
+}
+
+impl Drop for Spawned {
+    fn drop(&mut self) {
+        if let Ok(None) = self.0.try_wait() {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
+
+impl std::ops::Deref for Spawned {
+    type Target = std::process::Child;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Spawned {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.0
+    }
+}
+
 /// Waits up to `limit` for `app` to end by itself; past it, kills it and fails
 /// with `what`.
 async fn wait_for_exit(
@@ -462,12 +495,12 @@ async fn a_data_folder_that_cannot_be_made_opens_the_same_window() {
     std::fs::write(scratch.join("file"), b"").unwrap();
     let launch = env(&fake, &scratch.join("file").join("data"), Some(FAKE_KEY));
     assert_eq!(window_state(), "", "no Paddock window is open before");
-    let mut app = Command::new(APP)
-        .envs(launch.env.iter().map(|(k, v)| (k, v)))
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut app = Spawned::start(
+        Command::new(APP)
+            .envs(launch.env.iter().map(|(k, v)| (k, v)))
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped()),
+    );
     // Its stderr as it comes: the page has loaded when the log says so.
     let log = StderrLog::follow(&mut app);
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -849,7 +882,7 @@ async fn a_second_launch_hands_over_to_the_running_window() {
         for k in &launch.env_remove {
             c.env_remove(k);
         }
-        c.spawn().expect("start paddock")
+        Spawned::start(&mut c)
     };
     let mut first = start();
     let log = StderrLog::follow(&mut first);
@@ -1127,11 +1160,7 @@ async fn closing_the_window_keeps_watching_until_done_then_exits() {
         "{}",
         String::from_utf8_lossy(&added.stderr)
     );
-    let mut app = command()
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut app = Spawned::start(command().stdout(Stdio::null()).stderr(Stdio::piped()));
     let log = StderrLog::follow(&mut app);
     assert!(
         log.wait_for("window painted its task list", Duration::from_secs(60))
@@ -1141,7 +1170,8 @@ async fn closing_the_window_keeps_watching_until_done_then_exits() {
     assert!(
         log.wait_for("watching in the background", Duration::from_secs(10))
             .await,
-        "the close was turned into a background run"
+        "the close was turned into a background run: {}",
+        log.text()
     );
     let after_close = fake.requests_for(&id);
     tokio::time::sleep(Duration::from_millis(1500)).await;
@@ -1200,12 +1230,12 @@ async fn a_hidden_start_at_login_works_then_quits() {
     };
     let added = command().args(["add", &id]).output().unwrap();
     assert!(added.status.success());
-    let mut app = command()
-        .arg("--hidden")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut app = Spawned::start(
+        command()
+            .arg("--hidden")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null()),
+    );
     let status = wait_for_exit(
         &mut app,
         Duration::from_secs(90),
@@ -1580,13 +1610,13 @@ async fn the_tray_menu_is_in_chinese_and_its_quit_ends_paddock() {
     let data = temp_dir("e2e-tray-zh");
     std::fs::write(data.join("settings.json"), r#"{"language": "zh"}"#).unwrap();
     let launch = env(&fake, &data, Some(FAKE_KEY));
-    let mut app = Command::new(APP)
-        .envs(launch.env.iter().map(|(k, v)| (k, v)))
-        .env("DBUS_SESSION_BUS_ADDRESS", &shell.address)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut app = Spawned::start(
+        Command::new(APP)
+            .envs(launch.env.iter().map(|(k, v)| (k, v)))
+            .env("DBUS_SESSION_BUS_ADDRESS", &shell.address)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null()),
+    );
     let item = shell.wait_for_tray("the tray item", |item| !menu_labels(item).is_empty());
     assert_eq!(
         menu_labels(&item),

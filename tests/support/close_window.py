@@ -4,9 +4,11 @@ Usage: python3 close_window.py TITLE
        python3 close_window.py --state TITLE   prints "viewable" or "hidden"
 Exits 1 when no window has that title.
 
-A window of an earlier test's process can still be on the display, unmapped,
-while it exits; the close goes to a viewable window with the title, so such a
-leftover cannot swallow it, and the state is "viewable" if any such window is.
+Only the windows of the newest running process that has one with that title
+count (by _NET_WM_PID, which GTK sets): a window of an earlier test's process can
+still be on the display while that process exits, and must neither swallow the
+close nor make the state "viewable". Among those, the close goes to a viewable
+one, and the state is "viewable" if any of them is.
 """
 import sys
 
@@ -34,6 +36,33 @@ def is_viewable(window):
         return False
 
 
+def started(pid):
+    """When a running process started (clock ticks since boot), or None."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return None if fields[0] == "Z" else int(fields[19])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def newest_process_only(d, windows):
+    """The windows of the newest running process among them; all of them when
+    none names a running process."""
+    pid_atom = d.intern_atom("_NET_WM_PID")
+    by_start = {}
+    for window in windows:
+        try:
+            prop = window.get_full_property(pid_atom, X.AnyPropertyType)
+            pid = int(prop.value[0]) if prop and len(prop.value) else None
+        except Exception:
+            pid = None
+        start = started(pid) if pid else None
+        if start is not None:
+            by_start.setdefault((start, pid), []).append(window)
+    return by_start[max(by_start)] if by_start else windows
+
+
 def main():
     state = sys.argv[1] == "--state"
     title = sys.argv[-1]
@@ -42,6 +71,7 @@ def main():
     titled(d.screen().root, title, windows)
     if not windows:
         sys.exit(1)
+    windows = newest_process_only(d, windows)
     viewable = [w for w in windows if is_viewable(w)]
     if state:
         print("viewable" if viewable else "hidden")
