@@ -1139,9 +1139,9 @@ async fn closing_the_window_keeps_watching_until_done_then_exits() {
     let _window = WINDOW.lock().await;
     let fake = FakeAnyfast::start().await;
     let id = task_id("e2ebackground");
-    let mut replies = vec![Reply::state("in-progress"); 10];
-    replies.push(Reply::state("success-seed-example"));
-    fake.script(&id, replies);
+    // Running until the window has closed (the last reply repeats): a task that
+    // finished before a slow first paint would turn the close into a plain quit.
+    fake.script(&id, vec![Reply::state("in-progress")]);
     let data = temp_dir("e2e-background");
     let launch = env(&fake, &data, Some(FAKE_KEY));
     let command = || {
@@ -1184,6 +1184,7 @@ async fn closing_the_window_keeps_watching_until_done_then_exits() {
         "still polling after the close: {after_close} then {}",
         fake.requests_for(&id)
     );
+    fake.script(&id, vec![Reply::state("success-seed-example")]);
     let status = wait_for_exit(
         &mut app,
         Duration::from_secs(60),
@@ -1514,9 +1515,8 @@ async fn the_tray_counts_hides_the_window_and_a_notification_click_selects_the_t
     let mut shell = DesktopShell::start();
     let fake = FakeAnyfast::start().await;
     let id = task_id("e2etray");
-    let mut replies = vec![Reply::state("in-progress"); 25];
-    replies.push(Reply::state("success-seed-example"));
-    fake.script(&id, replies);
+    // Running until the window has hidden (the last reply repeats), then done.
+    fake.script(&id, vec![Reply::state("in-progress")]);
     let data = temp_dir("e2e-tray");
     let mut launch = env(&fake, &data, Some(FAKE_KEY));
     launch
@@ -1557,6 +1557,7 @@ async fn the_tray_counts_hides_the_window_and_a_notification_click_selects_the_t
         assert!(std::time::Instant::now() < deadline, "the window hid");
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
+    fake.script(&id, vec![Reply::state("success-seed-example")]);
     let note = shell.wait_for_note("Video ready");
     assert_eq!(
         window_state(),
