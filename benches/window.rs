@@ -81,11 +81,11 @@ fn page_clock_ms(line: &str) -> Option<f64> {
         }
     }
     ["first_paint_ms=", "at="].iter().find_map(|key| {
-        let rest = &plain[plain.find(key)? + key.len()..];
-        let end = rest
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .unwrap_or(rest.len());
-        rest[..end].parse().ok()
+        let (_, rest) = plain.split_once(key)?;
+        let number = rest
+            .split(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .next()?;
+        number.parse().ok()
     })
 }
 
