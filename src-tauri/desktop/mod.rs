@@ -10,6 +10,8 @@ mod percent;
 mod posters;
 mod startup_error;
 mod tray;
+#[cfg(target_os = "linux")]
+mod webview_settings;
 mod window;
 
 use std::process::ExitCode;
@@ -70,10 +72,14 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>, paddock: Paddock) -> ta
             // and covered by the scan that proves the key is never on disk).
             let hidden = app.try_state::<StartHidden>().is_some_and(|h| h.0);
             if let Some(config) = app.config().app.windows.iter().find(|w| w.label == "main") {
-                tauri::WebviewWindowBuilder::from_config(app.handle(), config)?
+                let window = tauri::WebviewWindowBuilder::from_config(app.handle(), config)?
                     .data_directory(webview_dir)
                     .visible(!hidden)
                     .build()?;
+                #[cfg(target_os = "linux")]
+                webview_settings::scroll_on_main_thread(&window);
+                #[cfg(not(target_os = "linux"))]
+                let _ = window;
             }
             tray::start(app.handle());
             background::follow_notification_clicks(app.handle());
