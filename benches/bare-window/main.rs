@@ -5,7 +5,9 @@
 //!
 //! With `BARE_WINDOW_PAGE=DIR` the same window shows the files in DIR instead. The
 //! bench puts a copy of Paddock's painted first screen there (its DOM and stylesheet,
-//! no script), which tells what drawing that screen costs apart from Paddock's code.
+//! no script), which tells what drawing that screen costs apart from Paddock's code;
+//! `BARE_WINDOW_PADDOCK_SETTINGS=1` gives it the WebKit setting Paddock's window
+//! has (`paddock::desktop::webview_settings`), so that the two draw alike.
 
 use std::borrow::Cow;
 use std::path::PathBuf;
@@ -42,6 +44,18 @@ fn main() {
         context.set_assets(Box::new(PageFolder(folder.into())));
     }
     let result = tauri::Builder::default()
+        .setup(|app| {
+            #[cfg(target_os = "linux")]
+            if std::env::var_os("BARE_WINDOW_PADDOCK_SETTINGS").is_some() {
+                use tauri::Manager;
+                if let Some(window) = app.get_webview_window("bare") {
+                    paddock::desktop::webview_settings::scroll_on_main_thread(&window);
+                }
+            }
+            #[cfg(not(target_os = "linux"))]
+            let _ = app;
+            Ok(())
+        })
         .register_uri_scheme_protocol("bench", move |_ctx, request| {
             eprintln!(
                 "bare window painted its page ({} ms after start; {})",

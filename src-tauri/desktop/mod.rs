@@ -11,7 +11,7 @@ mod posters;
 mod startup_error;
 mod tray;
 #[cfg(target_os = "linux")]
-mod webview_settings;
+pub mod webview_settings;
 mod window;
 
 use std::process::ExitCode;
