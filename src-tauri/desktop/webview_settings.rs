@@ -2,11 +2,11 @@
 //!
 //! WebKitGTK (2.50 on Debian 12 today) scrolls a page's scrollable areas off its
 //! main thread, on WebKit's scrolling thread, and for that gives each one a
-//! composited layer with tiles of its own. Paddock's list is such an area. A static copy of the first screen takes
-//! 64 MiB (PSS) more than an empty page, 22 MiB less with the list scrolled on the
-//! page's main thread; Paddock itself, 100 tasks shown, 11.6 MiB less (339 to 327,
-//! median of 8 launches each). The list and the gallery redraw their rows from a
-//! scroll handler on that main thread anyway.
+//! composited layer with tiles of its own. Paddock's list is such an area. A static
+//! copy of the first screen takes 64 MiB (PSS) more than an empty page, 22 MiB less
+//! with the list scrolled on the page's main thread; Paddock itself, 100 tasks
+//! shown, 11.6 MiB less (339 to 327, median of 8 launches each). The list and the
+//! gallery redraw their rows from a scroll handler on that main thread anyway.
 //!
 //! The switch is WebKitGTK's feature API (2.42 and later), looked up with `dlsym`
 //! when the window opens: linking to it would keep Paddock from starting at all on
