@@ -1824,7 +1824,13 @@ async fn the_gallery_shows_posters_plays_on_hover_and_filters_stars() {
     driver.screenshot("gallery-light-zh").await;
     driver.quit().await;
 
-    // The view is remembered.
+    // The view is remembered, and so are the posters: none is made again.
+    let made = |id: &str| {
+        std::fs::metadata(data.join("posters").join(format!("{id}.jpg")))
+            .and_then(|m| m.modified())
+            .unwrap()
+    };
+    let before = [made(&saved), made(&linked)];
     let driver = Driver::launch(APP, env(&fake, &data, Some(FAKE_KEY))).await;
     driver.ready().await;
     driver
@@ -1834,6 +1840,13 @@ async fn the_gallery_shows_posters_plays_on_hover_and_filters_stars() {
             vec![],
         )
         .await;
+    // Making one takes well under a second here: long enough to see it happen.
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    assert_eq!(
+        [made(&saved), made(&linked)],
+        before,
+        "a poster was made again"
+    );
     driver.quit().await;
 }
 

@@ -4,12 +4,11 @@
 import * as api from './api.js';
 import { t } from './i18n.js';
 import { errorText } from './status.js';
-import { filterRows, sortRows } from './filter.js';
-import { readDetails, readOrder, fillChoices, bindFilters, clearDetails } from './filters-view.js';
+import { bindFilters, clearDetails } from './filters-view.js';
 import * as store_ from './store.js';
-import { renderList, bindList, reveal, focusRow, showCount, markCompared } from './list-view.js';
+import { renderList, bindList, reveal, focusRow, markCompared } from './list-view.js';
 import { renderDetail, renderMulti } from './detail-view.js';
-import { showToast, showBanner, bannerShown, showPage, markReady, readFilter, clearFilter, copyToClipboard, bindShell } from './shell-view.js';
+import { showToast, showBanner, bannerShown, showPage, markReady, clearFilter, copyToClipboard, bindShell } from './shell-view.js';
 import { createSettingsController } from './settings-controller.js';
 import { createCreateController } from './create-controller.js';
 import { measureToPaint, afterPaint } from './perf.js';
@@ -19,6 +18,7 @@ import { createGalleryController } from './gallery-controller.js';
 import { createCompareController } from './compare-controller.js';
 import { backendEventHandler } from './backend-events.js';
 import { early, takeEvents } from './boot.js';
+import { chooseRows, reportFirstPaint } from './first-screen.js';
 import { togglePreview } from './media-view.js';
 
 /** @param {import('./store.js').Store} store */
@@ -49,13 +49,7 @@ export function createController(store) {
   };
 
   function renderRows() {
-    const all = store_.sortedRows(store);
-    fillChoices(all);
-    store.shown = sortRows(filterRows(all, { ...readFilter(), ...readDetails() }), readOrder());
-    // While only the newest rows are here (start-up), the count is of all of them,
-    // unless a filter narrows what is here already.
-    const total = store.expected ?? store.rows.size;
-    showCount(store.expected && store.shown.length === store.rows.size ? total : store.shown.length, total);
+    chooseRows(store);
     markCompared(store.compared);
     compare.showButton();
     view().render();
@@ -170,9 +164,15 @@ export function createController(store) {
     bindFilters(renderRows);
   }
 
-  async function start() {
+  /**
+   * Takes over the page main.js's first screen left, then loads the rest.
+   * @param {Promise<import('./first-screen.js').FirstScreen>} firstScreen
+   */
+  async function start(firstScreen) {
+    // The poster list boot.js asked for, in before bind() can draw a remembered
+    // gallery: a card drawn without it would have its poster made again.
+    await gallery.load(early.posterIds);
     bind();
-    // boot.js asked for the settings, posters and first rows while the modules loaded.
     const onBackendEvent = backendEventHandler(store, {
       renderRows,
       render,
@@ -185,34 +185,19 @@ export function createController(store) {
         if (reason) settings.promptForKey(reason);
       },
     });
-    const posters = gallery.load(early.posterIds);
-    store.settings = await early.settings.catch((error) => {
-      showBanner(errorText(error));
-      return null;
-    });
-    settings.apply();
-    performance.mark('settings-applied');
     let backendReady = Promise.resolve();
     try {
-      await posters;
-      // The first screen comes from one small call; every row follows in a second.
-      const newest = await early.newest;
-      const requested = early.askedAt();
-      performance.mark('tasks-received');
-      store.expected = newest.total > newest.rows.length ? newest.total : null;
-      store_.putLoaded(store, newest.rows, store.expected === null);
+      const first = await firstScreen;
       render();
       showPage();
-      // Asking to painted, logged by the backend (how start-up is timed); "ready" waits for what it then does.
-      backendReady = new Promise((done) => measureToPaint('list-first-render', requested, () => {
-        api.frontendReady(performance.now(), newest.total).catch(() => {}).then(done);
-      }));
+      // "ready" waits for what the backend does once the first rows are painted.
+      backendReady = first.reported ?? reportFirstPaint(first.requested, first.total);
       if (store.expected !== null) {
         await new Promise(afterPaint); // 6 MiB of rows must not land before the first screen is up
         store_.putLoaded(store, await api.listTasks(), true);
         performance.mark('all-tasks-received');
         renderRows();
-        measureToPaint('list-all-render', requested);
+        measureToPaint('list-all-render', first.requested);
       }
     } catch (error) {
       showBanner(errorText(error));

@@ -6,12 +6,11 @@ import * as api from './api.js';
 import { byId } from './dom.js';
 import { t } from './i18n.js';
 import { linkExpired, errorText } from './status.js';
-import { showToast } from './shell-view.js';
+import { showToast, rememberedView, rememberView } from './shell-view.js';
 import * as store_ from './store.js';
 import { renderGallery, bindGallery, revealCard, focusCard, setCardWidth, setPosterLookup, cardOf } from './gallery-view.js';
 import { createPosterMaker } from './poster-maker.js';
 
-const VIEW_KEY = 'paddock.view';
 const SIZE_KEY = 'paddock.cardWidth';
 
 /**
@@ -51,7 +50,7 @@ export function createGalleryController(store, host) {
   /** @param {string} view 'list' | 'gallery' */
   function show(view) {
     store.view = view === 'gallery' ? 'gallery' : 'list';
-    localStorage.setItem(VIEW_KEY, store.view);
+    rememberView(store.view);
     const gallery = active();
     byId('list-scroller').hidden = gallery;
     byId('gallery-scroller').hidden = !gallery;
@@ -109,7 +108,7 @@ export function createGalleryController(store, host) {
   }
 
   function bind() {
-    store.view = localStorage.getItem(VIEW_KEY) === 'gallery' ? 'gallery' : 'list';
+    store.view = rememberedView();
     const size = /** @type {HTMLInputElement} */ (byId('card-size'));
     size.value = localStorage.getItem(SIZE_KEY) ?? size.value;
     setCardWidth(Number(size.value));

@@ -2,10 +2,10 @@
 // to the store. The dialog itself is `settings-view.js`.
 
 import * as api from './api.js';
-import { t, setLanguage, language, applyStatic, systemLanguage } from './i18n.js';
+import { t, language, systemLanguage } from './i18n.js';
 import { errorText } from './status.js';
 import * as settingsView from './settings-view.js';
-import { showToast, hideToast, showBanner, applyTheme, effectiveTheme, updateToggles } from './shell-view.js';
+import { showToast, hideToast, showBanner, applyLook, effectiveTheme } from './shell-view.js';
 
 /**
  * @param {import('./store.js').Store} store
@@ -67,21 +67,13 @@ export function createSettingsController(store, redraw) {
     }
   }
 
-  /** Applies settings the backend holds: language, theme, and every drawn string. */
-  function apply() {
-    setLanguage(store.settings?.language ?? 'system');
-    applyTheme(store.settings?.theme ?? 'system');
-    applyStatic();
-    updateToggles();
-  }
-
   async function persist(next) {
     // Without the saved settings (they failed to load) a partial write would reset
     // the rest to defaults: nothing is written.
     if (!store.settings) throw { code: 'unknown', message: t('error.unknown') };
     const languageBefore = language();
     store.settings = await api.saveSettings(next);
-    apply();
+    applyLook(store.settings);
     redraw();
     updateBanner(null);
     // A toast from before a language switch would stay up in the old language.
@@ -136,5 +128,5 @@ export function createSettingsController(store, redraw) {
     });
   }
 
-  return { apply, bind, loadKeyStatus, updateBanner, promptForKey, toggleLanguage, toggleTheme, openSettings };
+  return { bind, loadKeyStatus, updateBanner, promptForKey, toggleLanguage, toggleTheme, openSettings };
 }

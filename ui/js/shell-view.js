@@ -1,7 +1,7 @@
 // The window around the list and the pane: the header, the toast, the banner, the
 // confirmation dialog, the theme. DOM only; what a button does is the controller's.
 
-import { t, language } from './i18n.js';
+import { t, language, setLanguage, applyStatic } from './i18n.js';
 import { byId } from './dom.js';
 
 const pasteBox = /** @type {HTMLTextAreaElement} */ (byId('paste-box'));
@@ -36,7 +36,7 @@ export function bannerShown() {
 }
 
 /** @param {string} choice 'system' | 'light' | 'dark' */
-export function applyTheme(choice) {
+function applyTheme(choice) {
   if (choice === 'light' || choice === 'dark') document.documentElement.dataset.theme = choice;
   else delete document.documentElement.dataset.theme;
 }
@@ -48,8 +48,31 @@ export function effectiveTheme() {
 }
 
 /** The language button names the other language. */
-export function updateToggles() {
+function updateToggles() {
   byId('lang-button').textContent = language() === 'zh' ? 'EN' : '中文';
+}
+
+/**
+ * Applies settings the backend holds: language, theme, and every drawn string.
+ * @param {{language: string, theme: string} | null} settings
+ */
+export function applyLook(settings) {
+  setLanguage(settings?.language ?? 'system');
+  applyTheme(settings?.theme ?? 'system');
+  applyStatic();
+  updateToggles();
+}
+
+const VIEW_KEY = 'paddock.view';
+
+/** The view the user left the window in: 'list' or 'gallery'. */
+export function rememberedView() {
+  return localStorage.getItem(VIEW_KEY) === 'gallery' ? 'gallery' : 'list';
+}
+
+/** @param {string} view 'list' | 'gallery' */
+export function rememberView(view) {
+  localStorage.setItem(VIEW_KEY, view);
 }
 
 /** The page stays hidden (index.html's `loading` class) until it can show the

@@ -1,6 +1,8 @@
-// index.html asks for every module of the page up front (<link rel="modulepreload">),
-// so the webview fetches them in parallel instead of discovering them one import
-// level at a time. This keeps that list equal to what main.js really imports.
+// index.html asks for every module of the first screen up front (<link
+// rel="modulepreload">), so the webview fetches them in parallel instead of
+// discovering them one import level at a time. This keeps that list equal to what
+// main.js really imports, and the controller out of it: main.js loads that after
+// the first paint.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -19,7 +21,7 @@ function reachable(entry) {
     if (found.has(file)) continue;
     found.add(file);
     const source = readFileSync(join(ui, file), 'utf8');
-    for (const [, spec] of source.matchAll(/from '(\.[^']+)'/g)) {
+    for (const [, spec] of source.matchAll(/(?:from|import) '(\.[^']+)'/g)) {
       queue.push(normalize(join(dirname(file), spec)));
     }
   }
@@ -40,4 +42,14 @@ test('boot.js comes first and imports only api.js, so its calls start early', ()
   const scripts = [...html.matchAll(/<script type="module" src="([^"]+)"><\/script>/g)].map((m) => m[1]);
   assert.deepEqual(scripts, ['js/boot.js', 'js/main.js']);
   assert.deepEqual(reachable('js/boot.js'), new Set(['js/boot.js', 'js/api.js']));
+});
+
+test('the first screen loads without the controller; main.js loads it after', () => {
+  const first = reachable('js/main.js');
+  for (const later of ['js/controller.js', 'js/usage-controller.js', 'js/gallery-view.js', 'js/detail-view.js']) {
+    assert.ok(!first.has(later), `${later} is imported before the first paint`);
+  }
+  const main = readFileSync(join(ui, 'js/main.js'), 'utf8');
+  assert.match(main, /import\('\.\/controller\.js'\)/);
+  assert.match(main, /import\('\.\/usage-controller\.js'\)/);
 });
