@@ -169,8 +169,8 @@ export function createController(store) {
    * @param {Promise<import('./first-screen.js').FirstScreen>} firstScreen
    */
   async function start(firstScreen) {
-    // The poster list boot.js asked for, in before bind() can draw a remembered
-    // gallery: a card drawn without it would have its poster made again.
+    // The poster list boot.js asked for comes first: bind() may draw a remembered
+    // gallery, and a card drawn without the list would have its poster made again.
     await gallery.load(early.posterIds);
     bind();
     const onBackendEvent = backendEventHandler(store, {
