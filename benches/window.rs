@@ -10,7 +10,7 @@
 //! - memory: resident memory of the app and every WebKit process under it, idle with
 //!   those 100 tasks shown, against the bare window's.
 //! - both also for the bare window showing a static copy of Paddock's first screen
-//!   (`support/first_screen.rs`) with Paddock's WebKit setting: what drawing that
+//!   (`support/first_screen.rs`) with Paddock's WebKit settings: what drawing that
 //!   screen costs without Paddock's code.
 //! - list at scale: 10,000 tasks; the page's own Performance API measures from asking
 //!   for the history to the painted first screen (the newest 200 rows, one small
@@ -265,7 +265,7 @@ fn bench_startup_and_memory(dir: &Path, runtime: &tokio::runtime::Runtime) {
         median(of(&app)) / median(of(&floor))
     });
     println!(
-        "start-up: launch to painted list of {TASKS} tasks in {app_ms:.0} ms, bare Tauri window {bare_ms:.0} ms: {:.2}x (median of {RUNS}, target ≤ 1.15x; {app_first:.2}x with Paddock launched first, {bare_first:.2}x with the bare window first); the page's own clock at that paint {app_page:.0} ms against {bare_page:.0}, and before the page started {app_before:.0} ms against {bare_before:.0}; a static copy of Paddock's first screen ({copy_rows} rows, no script, Paddock's WebKit setting) in the bare window {copy_ms:.0} ms, {:.2}x, its page {copy_page:.0} ms",
+        "start-up: launch to painted list of {TASKS} tasks in {app_ms:.0} ms, bare Tauri window {bare_ms:.0} ms: {:.2}x (median of {RUNS}, target ≤ 1.15x; {app_first:.2}x with Paddock launched first, {bare_first:.2}x with the bare window first); the page's own clock at that paint {app_page:.0} ms against {bare_page:.0}, and before the page started {app_before:.0} ms against {bare_before:.0}; a static copy of Paddock's first screen ({copy_rows} rows, no script, Paddock's WebKit settings) in the bare window {copy_ms:.0} ms, {:.2}x, its page {copy_page:.0} ms",
         app_ms / bare_ms,
         copy_ms / bare_ms,
     );

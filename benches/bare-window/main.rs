@@ -6,7 +6,7 @@
 //! With `BARE_WINDOW_PAGE=DIR` the same window shows the files in DIR instead. The
 //! bench puts a copy of Paddock's painted first screen there (its DOM and stylesheet,
 //! no script), which tells what drawing that screen costs apart from Paddock's code;
-//! `BARE_WINDOW_PADDOCK_SETTINGS=1` gives it the WebKit setting Paddock's window
+//! `BARE_WINDOW_PADDOCK_SETTINGS=1` gives it the WebKit settings Paddock's window
 //! has (`paddock::desktop::webview_settings`), so that the two draw alike.
 
 use std::borrow::Cow;
@@ -39,6 +39,10 @@ impl<R: Runtime> Assets<R> for PageFolder {
 
 fn main() {
     let started = std::time::Instant::now();
+    #[cfg(target_os = "linux")]
+    if std::env::var_os("BARE_WINDOW_PADDOCK_SETTINGS").is_some() {
+        paddock::desktop::webview_settings::draw_on_cpu_without_gpu();
+    }
     let mut context = tauri::generate_context!("benches/bare-window/tauri.conf.json");
     if let Some(folder) = std::env::var_os("BARE_WINDOW_PAGE") {
         context.set_assets(Box::new(PageFolder(folder.into())));
