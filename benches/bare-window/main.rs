@@ -39,8 +39,9 @@ impl<R: Runtime> Assets<R> for PageFolder {
 
 fn main() {
     let started = std::time::Instant::now();
+    let paddock_settings = std::env::var_os("BARE_WINDOW_PADDOCK_SETTINGS").is_some();
     #[cfg(target_os = "linux")]
-    if std::env::var_os("BARE_WINDOW_PADDOCK_SETTINGS").is_some() {
+    if paddock_settings {
         paddock::desktop::webview_settings::draw_on_cpu_without_gpu();
     }
     let mut context = tauri::generate_context!("benches/bare-window/tauri.conf.json");
@@ -48,16 +49,16 @@ fn main() {
         context.set_assets(Box::new(PageFolder(folder.into())));
     }
     let result = tauri::Builder::default()
-        .setup(|app| {
+        .setup(move |app| {
             #[cfg(target_os = "linux")]
-            if std::env::var_os("BARE_WINDOW_PADDOCK_SETTINGS").is_some() {
+            if paddock_settings {
                 use tauri::Manager;
                 if let Some(window) = app.get_webview_window("bare") {
                     paddock::desktop::webview_settings::scroll_on_main_thread(&window);
                 }
             }
             #[cfg(not(target_os = "linux"))]
-            let _ = app;
+            let _ = (app, paddock_settings);
             Ok(())
         })
         .register_uri_scheme_protocol("bench", move |_ctx, request| {
