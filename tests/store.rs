@@ -5,7 +5,7 @@ mod support;
 use std::process::Command;
 use std::time::Duration;
 
-use paddock::tasks::{TaskRecord, TaskStore, Tracking};
+use paddock::tasks::{StoredAnswer, TaskRecord, TaskStore, Tracking};
 use serde_json::json;
 use support::{task_id, temp_dir};
 
@@ -53,7 +53,9 @@ fn records_round_trip_with_every_field() {
     );
     store.insert_new(std::slice::from_ref(&r)).unwrap();
     r.tracking = Tracking::Final;
-    r.raw = Some(json!({"code": "success", "data": {"status": "SUCCESS", "task_id": r.id}}));
+    r.raw = StoredAnswer::from_value(
+        &json!({"code": "success", "data": {"status": "SUCCESS", "task_id": r.id}}),
+    );
     r.saved_path = Some("/videos/a.mp4".into());
     r.unseen = true;
     r.checked_at = Some(1_700_000_100);
@@ -121,8 +123,8 @@ fn child_writes_forever() {
     let store = TaskStore::open(&dir).unwrap().store;
     for i in 0.. {
         let mut r = TaskRecord::new(&task_id(&format!("k{i}")), "https://gw.example.com", i);
-        r.raw = Some(
-            json!({"code": "success", "data": {"status": "IN_PROGRESS", "progress": format!("{}%", i % 100)}}),
+        r.raw = StoredAnswer::from_value(
+            &json!({"code": "success", "data": {"status": "IN_PROGRESS", "progress": format!("{}%", i % 100)}}),
         );
         store.insert_new(std::slice::from_ref(&r)).unwrap();
         store.write_whole(&r).unwrap();
@@ -204,6 +206,50 @@ fn rows_with_wrong_types_do_not_cost_the_whole_history() {
     let mut expected = vec![good, odd];
     expected.sort();
     assert_eq!(support::stored_ids(&dir), expected);
+}
+
+/// The last answer is kept as the text that was written: it reads back the same and
+/// gives the same snapshot. A stored answer that is not JSON (cut short, or text
+/// after it) reads as no answer, and the task is still there.
+#[test]
+fn stored_answers_read_back_as_written_and_broken_ones_as_none() {
+    let dir = temp_dir("store-answers");
+    let store = TaskStore::open(&dir).unwrap().store;
+    let good = task_id("answersgood");
+    let mut r = TaskRecord::new(&good, "https://gw.example.com", 1);
+    let answer = json!({"code": "success", "data": {"status": "SUCCESS", "task_id": good, "progress": "100%", "prompt": "一只猫 \u{2028} \"quoted\""}});
+    r.raw = StoredAnswer::from_value(&answer);
+    store.insert_new(std::slice::from_ref(&r)).unwrap();
+    store.write_whole(&r).unwrap();
+    drop(store);
+    let conn = rusqlite::Connection::open(dir.join("history.sqlite3")).unwrap();
+    let broken = [
+        (
+            task_id("answerscut"),
+            r#"{"code":"success","data":{"status":"SUCC"#,
+        ),
+        (task_id("answerstail"), r#"{"code":"success"} and more"#),
+    ];
+    for (i, (id, text)) in broken.iter().enumerate() {
+        conn.execute(
+            "INSERT INTO tasks (id, base_url, added_at, tracking, raw_json) VALUES (?1, 'https://gw.example.com', ?2, 'final', ?3)",
+            rusqlite::params![id, 2 + i as i64, text],
+        )
+        .unwrap();
+    }
+    drop(conn);
+    let records = TaskStore::open(&dir).unwrap().store.load_all().unwrap();
+    assert_eq!(records.len(), 3, "every task is still there");
+    let read = records.iter().find(|x| x.id == good).unwrap();
+    assert_eq!(read.raw, r.raw, "the answer reads back as written");
+    assert_eq!(read.raw.as_ref().and_then(|a| a.to_value()), Some(answer));
+    assert_eq!(read.snapshot(), r.snapshot());
+    assert!(read.snapshot().is_some());
+    for (id, _) in &broken {
+        let record = records.iter().find(|x| &x.id == id).unwrap();
+        assert!(record.raw.is_none(), "{id}: a broken answer reads as none");
+        assert!(record.snapshot().is_none());
+    }
 }
 
 /// The panel's prompt history: prompts of tasks created here, newest first, each

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use paddock::tasks::{TaskRecord, TaskStore, Tracking};
+use paddock::tasks::{StoredAnswer, TaskRecord, TaskStore, Tracking};
 use serde_json::{json, Value};
 
 fn fixture(name: &str) -> Value {
@@ -37,7 +37,7 @@ pub fn seed_history(dir: &Path, n: usize) {
             json!(format!("{} #{i}", PROMPTS[i % PROMPTS.len()]));
         let mut record = TaskRecord::new(&id, "http://127.0.0.1:9", now - (n - i) as i64);
         record.tracking = Tracking::Final;
-        record.raw = Some(raw);
+        record.raw = StoredAnswer::from_value(&raw);
         record.checked_at = Some(now);
         store.write_whole(&record).expect("seed task");
     }

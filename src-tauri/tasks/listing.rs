@@ -34,7 +34,7 @@ impl Tracker {
         Some(TaskDetail {
             row: t.row(t.in_flight),
             task: t.snapshot.clone(),
-            raw: t.record.raw.clone(),
+            raw: t.record.raw.as_ref().and_then(|a| a.to_value()),
             created: t.record.created.clone(),
             local_video_url: None,
         })

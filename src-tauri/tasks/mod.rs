@@ -22,5 +22,5 @@ pub use listing::NewestRows;
 pub use policy::PollConfig;
 pub use record::CreatedHere;
 pub use rows::{AddSummary, NoEvents, TaskDetail, TaskEvents, TaskRow};
-pub use store::{Change, StoredError, TaskRecord, TaskStore, Tracking};
+pub use store::{Change, StoredAnswer, StoredError, TaskRecord, TaskStore, Tracking};
 pub use tracker::{Tracker, MAX_PASTE_BYTES};

@@ -14,7 +14,7 @@ use super::gate::Gate;
 use super::policy::{decide, Outcome, TaskState};
 use super::rows::TaskDetail;
 use super::saving::PendingAutoSave;
-use super::store::{Change, StoredError, Tracking};
+use super::store::{Change, StoredAnswer, StoredError, Tracking};
 use super::tracker::{State, Tracker};
 use crate::error::Error;
 use crate::gateway::{RetryPolicy, Status, TaskSnapshot};
@@ -226,6 +226,7 @@ impl Tracker {
             if decision.finished_now {
                 t.record.unseen = true;
             }
+            let raw = raw.as_ref().and_then(StoredAnswer::from_value);
             if let (Some(raw), Some(snap)) = (&raw, snapshot) {
                 // The answer was parsed once, by the client; the same parser reads
                 // the stored raw back after a restart.

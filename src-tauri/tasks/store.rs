@@ -10,9 +10,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use rusqlite::{params, Connection};
-use serde_json::Value;
 
-pub use super::record::{Change, StoredError, TaskRecord, Tracking};
+pub use super::record::{Change, StoredAnswer, StoredError, TaskRecord, Tracking};
 use crate::error::Error;
 
 const DB_FILE: &str = "history.sqlite3";
@@ -45,7 +44,7 @@ fn record_from_row(row: &rusqlite::Row<'_>) -> Option<TaskRecord> {
         tracking: Tracking::parse(&text(3).unwrap_or_default()),
         raw: text(4)
             .filter(|s| s.len() <= MAX_STORED_ANSWER)
-            .and_then(|s| serde_json::from_str(&s).ok()),
+            .and_then(StoredAnswer::from_text),
         error: text(5).and_then(|s| serde_json::from_str(&s).ok()),
         checked_at: int(6),
         saved_path: text(7),
@@ -246,7 +245,7 @@ impl TaskStore {
     /// [`update`](Self::update). The marks are left out so that a record read before
     /// the CLI starred it never takes the star away.
     pub fn write_whole(&self, r: &TaskRecord) -> Result<(), Error> {
-        let raw = r.raw.as_ref().map(Value::to_string);
+        let raw = r.raw.as_ref().map(StoredAnswer::text);
         let error = r.error.as_ref().and_then(|e| serde_json::to_string(e).ok());
         let created = r
             .created
@@ -292,7 +291,7 @@ impl TaskStore {
                     error,
                     checked_at,
                 } => {
-                    let raw = raw.as_ref().map(Value::to_string);
+                    let raw = raw.as_ref().map(StoredAnswer::text);
                     let error = error.as_ref().and_then(|e| serde_json::to_string(e).ok());
                     // `raw` stays as it was when this answer was an error.
                     tx.execute(
