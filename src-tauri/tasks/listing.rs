@@ -33,7 +33,7 @@ impl Tracker {
         let t = st.tasks.get(id)?;
         Some(TaskDetail {
             row: t.row(t.in_flight),
-            task: t.snapshot.clone(),
+            task: t.snapshot().cloned(),
             raw: t.record.raw.as_ref().and_then(|a| a.to_value()),
             created: t.record.created.clone(),
             local_video_url: None,

@@ -207,7 +207,7 @@ impl Tracker {
             t.in_flight = false;
             let state = TaskState {
                 added_at: t.record.added_at,
-                was_final: t.snapshot.as_ref().is_some_and(|s| s.status.is_final()),
+                was_final: t.snapshot().is_some_and(|s| s.status.is_final()),
                 failures: t.failures,
             };
             let config = &self.inner.config;
@@ -231,7 +231,7 @@ impl Tracker {
                 // The answer was parsed once, by the client; the same parser reads
                 // the stored raw back after a restart.
                 t.record.raw = Some(raw.clone());
-                t.snapshot = Some(snap);
+                t.set_snapshot(snap);
             }
             let wait = decision.next_in.unwrap_or(Duration::ZERO);
             t.next_due = Instant::now() + wait;
