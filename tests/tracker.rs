@@ -10,7 +10,7 @@ use std::time::Duration;
 use paddock::gateway::ApiKey;
 use paddock::gateway::{AnyfastClient, BaseUrl, ClientConfig, RetryPolicy};
 use paddock::keys::KeyStore;
-use paddock::tasks::{PollConfig, TaskEvents, TaskRow, Tracker};
+use paddock::tasks::{PollConfig, Tally, TaskEvents, TaskRow, Tracker};
 use paddock::tasks::{StoredError, TaskRecord, TaskStore, Tracking};
 use support::fake_anyfast::{FakeAnyfast, Reply, FAKE_KEY};
 use support::memory_keyring::MemoryKeyring;
@@ -421,6 +421,46 @@ async fn the_history_survives_a_restart_and_resumes_unfinished_tasks() {
         1,
         "the finished one is not asked again"
     );
+}
+
+/// The tray's counts, read from the tasks as they stand: the unfinished task runs
+/// while watched, the finished one is ready until it is looked at, and after a
+/// restart (answers not parsed yet) the counts are the same.
+#[tokio::test]
+async fn the_tally_counts_running_and_ready_tasks() {
+    let s = setup("tally", config(100)).await;
+    let (done, running) = (task_id("tallyDone"), task_id("tallyRun"));
+    s.fake
+        .script(&done, vec![Reply::state("success-seed-example")]);
+    s.fake.script(&running, vec![Reply::state("in-progress")]);
+    add(&s, &[&done, &running]).await;
+    wait_until("both answered", || {
+        s.tracker.rows().iter().all(|r| r.status.is_some())
+    })
+    .await;
+    let counted = Tally {
+        running: 1,
+        saving: 0,
+        ready: 1,
+    };
+    assert_eq!(s.tracker.tally(), counted);
+    s.tracker.set_watching(false);
+    assert_eq!(s.tracker.tally().running, 0, "nothing runs while paused");
+    s.tracker.set_watching(true);
+    s.poller.abort();
+
+    let store = Arc::new(TaskStore::open(&s.dir).unwrap().store);
+    let reopened = Tracker::new(
+        store,
+        client(),
+        s.keys.clone(),
+        Arc::new(Recorder::default()),
+        config(100),
+    )
+    .unwrap();
+    assert_eq!(reopened.tally(), counted, "the same after a restart");
+    reopened.mark_seen(&done).await.unwrap();
+    assert_eq!(reopened.tally().ready, 0, "looked at: no longer ready");
 }
 
 #[tokio::test]

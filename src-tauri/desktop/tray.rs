@@ -154,6 +154,15 @@ pub fn refresh<R: Runtime>(app: &AppHandle<R>) {
         else {
             return;
         };
+        // Without a tray icon (no tray host) there is nothing to count for.
+        if tray
+            .items
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_none()
+        {
+            return;
+        }
         let activity = paddock.activity();
         let look = tray_look(&activity);
         let (items, changed) = {

@@ -5,8 +5,6 @@
 use serde::Serialize;
 
 use super::Paddock;
-use crate::gateway::Status;
-use crate::tasks::Tracking;
 
 /// What Paddock is doing, for the tray and for the background rule.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -98,25 +96,12 @@ impl Paddock {
         let Some(tracker) = self.tracker.get() else {
             return Activity::default();
         };
-        let rows = tracker.rows();
-        // Tasks of a gateway paused for its key make no progress until the user
-        // acts, and nothing at all moves while watching is paused: not "running".
-        let watching = tracker.watching();
-        let paused = tracker.paused_gateways();
-        let saving_now = rows.iter().filter(|r| tracker.is_saving(&r.id)).count();
+        let tally = tracker.tally();
         Activity {
-            running: rows
-                .iter()
-                .filter(|r| {
-                    watching && r.tracking == Tracking::Active && !paused.contains(&r.base_url)
-                })
-                .count(),
-            saving: saving_now.max(tracker.auto_saves_pending()),
+            running: tally.running,
+            saving: tally.saving.max(tracker.auto_saves_pending()),
             creating: self.creating.load(std::sync::atomic::Ordering::SeqCst),
-            ready: rows
-                .iter()
-                .filter(|r| r.unseen && r.status == Some(Status::Succeeded))
-                .count(),
+            ready: tally.ready,
             needs_user: tracker.paused().is_some(),
         }
     }

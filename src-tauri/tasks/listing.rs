@@ -8,14 +8,24 @@ use std::cmp::Ordering;
 use serde::Serialize;
 
 use super::rows::{TaskDetail, TaskRow};
-use super::store::TaskRecord;
+use super::store::{TaskRecord, Tracking};
 use super::tracker::{Tracked, Tracker};
+use crate::gateway::Status;
 
 /// The newest rows and the count of all of them.
 #[derive(Debug, Clone, Serialize)]
 pub struct NewestRows {
     pub rows: Vec<TaskRow>,
     pub total: usize,
+}
+
+/// What the tray counts: unfinished tasks being watched, saves under way, finished
+/// videos not looked at yet.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub running: usize,
+    pub saving: usize,
+    pub ready: usize,
 }
 
 /// Newest added first; the ID breaks ties, so the order is the same every time.
@@ -48,6 +58,41 @@ impl Tracker {
     /// Every task's ID, in no order: cheaper than the rows when only they count.
     pub fn ids(&self) -> std::collections::HashSet<String> {
         self.lock().tasks.keys().cloned().collect()
+    }
+
+    /// The tray's counts, read from the tasks as they stand. It runs on the window's
+    /// main thread after every change, so it builds no rows and parses only the
+    /// answers of unseen tasks.
+    pub fn tally(&self) -> Tally {
+        let saving = self.inner.saves.ids();
+        let watching = self.watching();
+        let st = self.lock();
+        let running = st
+            .tasks
+            .values()
+            .filter(|t| {
+                // Tasks of a gateway paused for its key make no progress until the
+                // user acts, and nothing moves while watching is paused.
+                watching
+                    && t.record.tracking == Tracking::Active
+                    && !st.paused.contains_key(&t.record.base_url)
+            })
+            .count();
+        let ready = st
+            .tasks
+            .values()
+            .filter(|t| {
+                t.record.unseen && t.snapshot().is_some_and(|s| s.status == Status::Succeeded)
+            })
+            .count();
+        Tally {
+            running,
+            saving: saving
+                .iter()
+                .filter(|id| st.tasks.contains_key(*id))
+                .count(),
+            ready,
+        }
     }
 
     /// Every task, newest first.

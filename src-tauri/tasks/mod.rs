@@ -18,7 +18,7 @@ mod tracker;
 pub mod usage;
 
 pub use gate::rate_limit_wait;
-pub use listing::NewestRows;
+pub use listing::{NewestRows, Tally};
 pub use policy::PollConfig;
 pub use record::CreatedHere;
 pub use rows::{AddSummary, NoEvents, TaskDetail, TaskEvents, TaskRow};

@@ -199,6 +199,11 @@ impl Tracker {
     ) {
         let now = now_unix();
         let unit = jitter_unit();
+        // Written out before the lock is taken.
+        let stored = outcome
+            .as_ref()
+            .ok()
+            .and_then(|(_, raw)| StoredAnswer::from_value(raw));
         let (changes, row, decision, auto_save) = {
             let mut st = self.lock();
             let Some(t) = st.tasks.get_mut(id) else {
@@ -215,10 +220,7 @@ impl Tracker {
                 Ok((snap, _)) => decide(Outcome::Answer(snap), &state, config, now, unit),
                 Err(e) => decide(Outcome::Failed(e), &state, config, now, unit),
             };
-            let (snapshot, raw) = match outcome {
-                Ok((snap, raw)) => (Some(snap), Some(raw)),
-                Err(_) => (None, None),
-            };
+            let snapshot = outcome.ok().map(|(snap, _)| snap);
             t.failures = decision.failures;
             t.record.checked_at = Some(now);
             t.record.tracking = decision.tracking;
@@ -226,10 +228,9 @@ impl Tracker {
             if decision.finished_now {
                 t.record.unseen = true;
             }
-            let raw = raw.as_ref().and_then(StoredAnswer::from_value);
-            if let (Some(raw), Some(snap)) = (&raw, snapshot) {
+            if let (Some(raw), Some(snap)) = (&stored, snapshot) {
                 // The answer was parsed once, by the client; the same parser reads
-                // the stored raw back after a restart.
+                // the stored text again when the snapshot is next made from it.
                 t.record.raw = Some(raw.clone());
                 t.set_snapshot(snap);
             }
@@ -240,7 +241,7 @@ impl Tracker {
                 .then(|| now.saturating_add(i64::try_from(wait.as_secs()).unwrap_or(i64::MAX)));
             let mut changes = vec![Change::Answer {
                 tracking: decision.tracking,
-                raw,
+                raw: stored,
                 error: decision.error.clone(),
                 checked_at: now,
             }];

@@ -50,7 +50,8 @@ pub struct StoredError {
 
 /// The gateway's last good answer for a task, kept as its JSON text. Parsed into a
 /// `Value`, an answer takes about five times the memory of its text (9,900 tasks:
-/// 53 MiB against 11), and only the snapshot needs it parsed, once per answer.
+/// 53 MiB against 11); it is parsed when it is read: for the task's snapshot (once
+/// per answer) and for its detail.
 #[derive(Debug, Clone)]
 pub struct StoredAnswer(Box<RawValue>);
 
@@ -60,8 +61,9 @@ impl StoredAnswer {
         serde_json::value::to_raw_value(value).ok().map(Self)
     }
 
-    /// Text read back from the history, kept only when it is JSON: the file is
-    /// untrusted, and an answer that cannot be read is no answer.
+    /// Text read back from the history, kept only when its syntax is JSON: the file
+    /// is untrusted. Text that is JSON but still cannot be read (nested past
+    /// serde_json's depth limit, say) gives no snapshot and no detail.
     pub fn from_text(text: String) -> Option<Self> {
         RawValue::from_string(text).ok().map(Self)
     }
@@ -70,7 +72,7 @@ impl StoredAnswer {
         self.0.get()
     }
 
-    /// The answer parsed again, for the one task whose detail is shown.
+    /// The answer parsed again, for one task's detail.
     pub fn to_value(&self) -> Option<Value> {
         serde_json::from_str(self.text()).ok()
     }

@@ -7,10 +7,11 @@
 //! a minute per gateway; what each answer means is [`decide`]'s, and it is written to
 //! the history before the UI hears of it, so a crash never loses what was shown.
 
+use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 
 use tokio::sync::{Notify, Semaphore};
 use tokio::time::Instant;
@@ -35,8 +36,9 @@ pub(super) struct Tracked {
     /// `record.snapshot()`, parsed once per answer rather than on every list request
     /// (ten thousand rows are rebuilt each time the window asks for them), and at
     /// first use: the first screen needs the newest 200, and parsing all of 9,900
-    /// tasks' answers before the window opens took 70 ms.
-    snapshot: OnceLock<Option<TaskSnapshot>>,
+    /// tasks' answers before the window opened took 70 ms. The rest are parsed when
+    /// every row is first asked for (the page's second call, the CLI's list).
+    snapshot: OnceCell<Option<TaskSnapshot>>,
     pub(super) next_due: Instant,
     pub(super) failures: u32,
     pub(super) in_flight: bool,
@@ -52,7 +54,7 @@ impl Tracked {
         let target = BaseUrl::parse(&record.base_url)
             .and_then(|base| Ok((base, TaskId::parse(&record.id)?)));
         Self {
-            snapshot: OnceLock::new(),
+            snapshot: OnceCell::new(),
             target,
             record,
             next_due: due,
@@ -71,7 +73,7 @@ impl Tracked {
     /// The snapshot of a new answer, parsed by the client; `record.raw` holds the
     /// same answer.
     pub(super) fn set_snapshot(&mut self, snapshot: TaskSnapshot) {
-        self.snapshot = OnceLock::from(Some(snapshot));
+        self.snapshot = OnceCell::from(Some(snapshot));
     }
 
     pub(super) fn row(&self, checking: bool) -> TaskRow {

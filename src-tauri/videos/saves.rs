@@ -84,6 +84,11 @@ impl Saves {
     pub fn is_saving(&self, id: &str) -> bool {
         self.lock().contains_key(id)
     }
+
+    /// The tasks whose videos are being saved now (a handful).
+    pub fn ids(&self) -> Vec<String> {
+        self.lock().keys().cloned().collect()
+    }
 }
 
 #[cfg(test)]
