@@ -374,18 +374,40 @@ async fn pasting_reports_added_tracked_and_rejected() {
     );
 }
 
-#[tokio::test]
-async fn the_history_survives_a_restart_and_resumes_unfinished_tasks() {
-    let s = setup("restart", config(100)).await;
-    let (done, running) = (task_id("restartDone"), task_id("restartRun"));
+/// One task that succeeds and one that stays in progress, both answered once.
+async fn one_done_one_running(s: &Setup, label: &str) -> (String, String) {
+    let (done, running) = (
+        task_id(&format!("{label}Done")),
+        task_id(&format!("{label}Run")),
+    );
     s.fake
         .script(&done, vec![Reply::state("success-seed-example")]);
     s.fake.script(&running, vec![Reply::state("in-progress")]);
-    add(&s, &[&done, &running]).await;
+    add(s, &[&done, &running]).await;
     wait_until("both answered", || {
         s.tracker.rows().iter().all(|r| r.status.is_some())
     })
     .await;
+    (done, running)
+}
+
+/// A second tracker over the same history: the app started again.
+fn reopen(s: &Setup) -> Tracker {
+    let store = Arc::new(TaskStore::open(&s.dir).unwrap().store);
+    Tracker::new(
+        store,
+        client(),
+        s.keys.clone(),
+        Arc::new(Recorder::default()),
+        config(100),
+    )
+    .unwrap()
+}
+
+#[tokio::test]
+async fn the_history_survives_a_restart_and_resumes_unfinished_tasks() {
+    let s = setup("restart", config(100)).await;
+    let (done, running) = one_done_one_running(&s, "restart").await;
     let before = s.tracker.rows();
     // The first app quits: its poller stops, and a query already sent lands.
     s.poller.abort();
@@ -394,15 +416,7 @@ async fn the_history_survives_a_restart_and_resumes_unfinished_tasks() {
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(s.fake.requests_for(&running), n, "the first poller is gone");
 
-    let store = Arc::new(TaskStore::open(&s.dir).unwrap().store);
-    let reopened = Tracker::new(
-        store,
-        client(),
-        s.keys.clone(),
-        Arc::new(Recorder::default()),
-        config(100),
-    )
-    .unwrap();
+    let reopened = reopen(&s);
     let after = reopened.rows();
     assert_eq!(after.len(), 2);
     for (a, b) in before.iter().zip(&after) {
@@ -429,15 +443,7 @@ async fn the_history_survives_a_restart_and_resumes_unfinished_tasks() {
 #[tokio::test]
 async fn the_tally_counts_running_and_ready_tasks() {
     let s = setup("tally", config(100)).await;
-    let (done, running) = (task_id("tallyDone"), task_id("tallyRun"));
-    s.fake
-        .script(&done, vec![Reply::state("success-seed-example")]);
-    s.fake.script(&running, vec![Reply::state("in-progress")]);
-    add(&s, &[&done, &running]).await;
-    wait_until("both answered", || {
-        s.tracker.rows().iter().all(|r| r.status.is_some())
-    })
-    .await;
+    let (done, _running) = one_done_one_running(&s, "tally").await;
     let counted = Tally {
         running: 1,
         saving: 0,
@@ -449,15 +455,7 @@ async fn the_tally_counts_running_and_ready_tasks() {
     s.tracker.set_watching(true);
     s.poller.abort();
 
-    let store = Arc::new(TaskStore::open(&s.dir).unwrap().store);
-    let reopened = Tracker::new(
-        store,
-        client(),
-        s.keys.clone(),
-        Arc::new(Recorder::default()),
-        config(100),
-    )
-    .unwrap();
+    let reopened = reopen(&s);
     assert_eq!(reopened.tally(), counted, "the same after a restart");
     reopened.mark_seen(&done).await.unwrap();
     assert_eq!(reopened.tally().ready, 0, "looked at: no longer ready");
