@@ -12,6 +12,8 @@
 //! - both also for the bare window showing a static copy of Paddock's first screen
 //!   (`support/first_screen.rs`) with Paddock's WebKit settings: what drawing that
 //!   screen costs without Paddock's code.
+//! - both again with a long history: 10,000 tasks against 100, the same app
+//!   (`support/long_history.rs`).
 //! - list at scale: 10,000 tasks; the page's own Performance API measures from asking
 //!   for the history to the painted first screen (the newest 200 rows, one small
 //!   call) and to every row in the list (the second call), and from a keystroke in
@@ -28,6 +30,8 @@ mod first_screen;
 mod gallery;
 #[path = "support/history.rs"]
 mod history;
+#[path = "support/long_history.rs"]
+mod long_history;
 #[path = "../tests/support/webdriver.rs"]
 #[allow(dead_code)]
 mod webdriver;
@@ -96,6 +100,9 @@ fn page_clock_ms(line: &str) -> Option<f64> {
 }
 
 /// Starts `program` in its own process group and waits for `marker` on its stderr.
+/// The line Paddock logs once its first screen is painted (`frontend_ready`).
+const APP_MARKER: &str = "window painted its task list";
+
 fn launch(program: &Path, env: &[(&str, String)], marker: &'static str) -> Painted {
     let mut cmd = Command::new(program);
     std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
@@ -225,7 +232,6 @@ fn bench_startup_and_memory(dir: &Path, runtime: &tokio::runtime::Runtime) {
         ("RUST_LOG", "warn,paddock=info".to_owned()),
     ];
     let bare = bare_window();
-    const APP_MARKER: &str = "window painted its task list";
     const BARE_MARKER: &str = "bare window painted its page";
     // Warm the page cache for both binaries and their libraries.
     sample(Path::new(APP), &app_env, APP_MARKER);
@@ -414,6 +420,7 @@ fn main() {
         .expect("runtime");
     if wanted("startup") {
         bench_startup_and_memory(&dir, &runtime);
+        long_history::bench_startup_with_long_history(&dir);
     }
     if wanted("list") {
         runtime.block_on(bench_list_at_scale(&dir));
