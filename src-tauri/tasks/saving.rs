@@ -74,11 +74,6 @@ impl Tracker {
         self.inner.saves.cancel(id)
     }
 
-    /// Whether this task's video is being saved right now.
-    pub fn is_saving(&self, id: &str) -> bool {
-        self.inner.saves.is_saving(id)
-    }
-
     /// Auto-saves started and not over yet, including those waiting for a slot.
     pub fn auto_saves_pending(&self) -> usize {
         self.inner.auto_saves_pending.load(Ordering::SeqCst)

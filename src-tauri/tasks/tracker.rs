@@ -171,11 +171,6 @@ impl Tracker {
         self.lock().paused.values().next().cloned()
     }
 
-    /// The gateways whose querying is paused for their key.
-    pub fn paused_gateways(&self) -> Vec<String> {
-        self.lock().paused.keys().cloned().collect()
-    }
-
     /// How many gateway queries the poller has made.
     pub fn query_count(&self) -> u64 {
         self.inner.queries.load(Ordering::Relaxed)
