@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import en from '../js/strings/en.js';
 import zh from '../js/strings/zh.js';
-import { t, setLanguage, has } from '../js/i18n.js';
+import { t, setLanguage, has, groupDigits } from '../js/i18n.js';
 
 test('English and Chinese have the same keys', () => {
   assert.deepEqual(Object.keys(zh).sort(), Object.keys(en).sort());
@@ -31,4 +31,15 @@ test('counts are grouped as each language writes them; other values are left alo
   setLanguage('zh');
   assert.match(t('list.count', { n: 10000 }), /10,000/);
   setLanguage('en');
+});
+
+test('digits are grouped as Intl groups them in English and Simplified Chinese', () => {
+  const en = new Intl.NumberFormat('en');
+  const zh = new Intl.NumberFormat('zh-CN');
+  const counts = [0, 7, 999, 1000, -1000, 10000, 123456, 1234567, -9876543, 2 ** 31, Number.MAX_SAFE_INTEGER];
+  for (let n = 1; n < 1e15; n = n * 7 + 3) counts.push(n, -n);
+  for (const n of counts) {
+    assert.equal(groupDigits(n), en.format(n), `en ${n}`);
+    assert.equal(groupDigits(n), zh.format(n), `zh ${n}`);
+  }
 });
