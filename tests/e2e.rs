@@ -754,6 +754,140 @@ async fn auto_save_keeps_the_video_and_it_plays_after_the_link_dies() {
     driver.quit().await;
 }
 
+/// The processes under `root`, itself included, with their command names.
+fn process_tree(root: u32) -> Vec<(u32, String)> {
+    let mut parents = std::collections::HashMap::<u32, Vec<u32>>::new();
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Some(pid) = entry.file_name().to_str().and_then(|p| p.parse().ok()) else {
+            continue;
+        };
+        let stat = std::fs::read_to_string(entry.path().join("stat")).unwrap_or_default();
+        // The parent is the second field after the command name, which may hold spaces.
+        if let Some(parent) = stat
+            .rsplit_once(')')
+            .and_then(|(_, rest)| rest.split_whitespace().nth(1)?.parse().ok())
+        {
+            parents.entry(parent).or_default().push(pid);
+        }
+    }
+    let mut tree = vec![];
+    let mut todo = vec![root];
+    while let Some(pid) = todo.pop() {
+        let name = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+        tree.push((pid, name.trim().to_owned()));
+        todo.extend(parents.get(&pid).into_iter().flatten());
+    }
+    tree
+}
+
+/// The page's JavaScript runs without a JIT, and a program Paddock opens (here a
+/// stand-in for `xdg-open`) gets the user's environment without that setting and
+/// without the key.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_page_runs_without_a_jit_and_an_opened_browser_gets_neither_that_nor_the_key() {
+    if !e2e_available() {
+        return;
+    }
+    let _window = WINDOW.lock().await;
+    let fake = FakeAnyfast::start().await;
+    let id = task_id("e2eopenlink");
+    fake.script(&id, vec![Reply::state("success-seed-example")]);
+    // The link is dead: the preview fails and offers to open the link elsewhere.
+    fake.expire_video(&id);
+    let data = temp_dir("e2e-open-link");
+    std::fs::write(data.join("settings.json"), r#"{"auto_save": false}"#).unwrap();
+    let bin = temp_dir("e2e-open-link-bin");
+    let opened = bin.join("opened");
+    let xdg_open = bin.join("xdg-open");
+    std::fs::write(
+        &xdg_open,
+        format!(
+            "#!/bin/sh\nenv > '{0}.env'\nprintf '%s' \"$1\" > '{0}.tmp' && mv '{0}.tmp' '{0}'\n",
+            opened.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(
+        &xdg_open,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    let mut launch = env(&fake, &data, Some(FAKE_KEY));
+    let path = std::env::var("PATH").unwrap_or_default();
+    launch
+        .env
+        .push(("PATH".into(), format!("{}:{path}", bin.display())));
+    let driver = Driver::launch(APP, launch).await;
+    driver.ready().await;
+
+    let web = process_tree(driver.pid())
+        .into_iter()
+        .filter(|(_, name)| name.starts_with("WebKitWebProc"))
+        .map(|(pid, _)| {
+            let environ = std::fs::read(format!("/proc/{pid}/environ")).unwrap_or_default();
+            (pid, environ)
+        })
+        .collect::<Vec<_>>();
+    assert!(!web.is_empty(), "the window's web process runs");
+    for (pid, environ) in &web {
+        assert!(
+            environ
+                .split(|b| *b == 0)
+                .any(|var| var == b"JSC_useJIT=false"),
+            "the web process is told to run JavaScript without a JIT"
+        );
+        // With its JIT, JavaScriptCore reserves a pool for machine code: an anonymous
+        // executable mapping of 1 GiB here. Without it there is none of that size.
+        let maps = std::fs::read_to_string(format!("/proc/{pid}/maps")).unwrap_or_default();
+        let pools = maps
+            .lines()
+            .filter_map(|line| {
+                let fields = line.split_whitespace().collect::<Vec<_>>();
+                let (range, mode) = (fields.first()?, fields.get(1)?);
+                let (start, end) = range.split_once('-')?;
+                let size =
+                    u64::from_str_radix(end, 16).ok()? - u64::from_str_radix(start, 16).ok()?;
+                (fields.len() == 5 && mode.contains('x') && size >= 256 << 20).then_some(size)
+            })
+            .collect::<Vec<_>>();
+        assert!(
+            pools.is_empty(),
+            "no JIT pool in the web process: {pools:?}"
+        );
+    }
+
+    add(&driver, &id).await;
+    chip_of(&driver, &id, "Succeeded").await;
+    driver.find("#open-external").await;
+    driver.click("#open-external").await;
+    let started = std::time::Instant::now();
+    while !opened.exists() {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "the link was never handed to xdg-open"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let link = std::fs::read_to_string(&opened).unwrap();
+    assert!(link.starts_with(&fake.storage_url), "{link}");
+    assert!(link.contains(&id), "the task's own link: {link}");
+    let env_seen = std::fs::read_to_string(bin.join("opened.env")).unwrap();
+    assert!(
+        env_seen.contains(&format!("PADDOCK_DATA_DIR={}", data.display())),
+        "the user's environment is passed on"
+    );
+    assert!(
+        !env_seen.contains("JSC_useJIT"),
+        "not Paddock's setting for its own page"
+    );
+    assert!(
+        !env_seen.contains("ANYFAST_API_KEY") && !env_seen.contains(FAKE_KEY),
+        "not the key"
+    );
+    driver.screenshot("video-link-dead").await;
+    driver.quit().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_state_has_its_chip_in_english_and_chinese() {
     if !e2e_available() {

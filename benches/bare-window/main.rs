@@ -42,7 +42,7 @@ fn main() {
     let paddock_settings = std::env::var_os("BARE_WINDOW_PADDOCK_SETTINGS").is_some();
     #[cfg(target_os = "linux")]
     if paddock_settings {
-        paddock::desktop::webview_settings::draw_on_cpu_without_gpu();
+        paddock::desktop::webview_settings::configure_webkit_environment();
     }
     let mut context = tauri::generate_context!("benches/bare-window/tauri.conf.json");
     if let Some(folder) = std::env::var_os("BARE_WINDOW_PAGE") {

@@ -20,6 +20,8 @@ use crate::settings::Settings;
 use crate::tasks::{AddSummary, NewestRows, StoredError, TaskDetail, TaskRow};
 use crate::videos::Progress;
 
+use super::launcher;
+
 /// Every ID the page sends is checked before anything else happens.
 fn task_id(text: &str) -> Result<TaskId, Error> {
     TaskId::parse(text).map_err(Error::from)
@@ -326,26 +328,17 @@ pub async fn show_in_folder<R: Runtime>(
 /// decode H.264), or else its https link in the browser. Nothing else can be opened
 /// from here: not a path the page names, nor one a tampered history holds.
 #[tauri::command]
-pub async fn open_video_externally<R: Runtime>(
-    app: AppHandle<R>,
-    paddock: State<'_, Paddock>,
-    id: String,
-) -> Result<(), Error> {
+pub async fn open_video_externally(paddock: State<'_, Paddock>, id: String) -> Result<(), Error> {
     let id = task_id(&id)?;
-    let opener = app.opener();
-    let (target, opened) = match paddock.saved_video(&id).await {
-        Ok(path) => {
-            let path = path.display().to_string();
-            let opened = opener.open_path(&path, None::<&str>);
-            (path, opened)
-        }
-        Err(_) => {
-            let url = paddock.video_link(&id)?;
-            let opened = opener.open_url(&url, None::<&str>);
-            (url, opened)
-        }
+    let target = match paddock.saved_video(&id).await {
+        Ok(path) => path.display().to_string(),
+        Err(_) => paddock.video_link(&id)?,
     };
-    opened.map_err(|e| could_not_open(target, e))
+    let opening = target.clone();
+    tauri::async_runtime::spawn_blocking(move || launcher::open_detached(opening))
+        .await
+        .map_err(|e| could_not_open(target.clone(), e))?
+        .map_err(|e| could_not_open(target, e))
 }
 
 /// Asks for a folder (the auto-save folder); null when the user cancels.

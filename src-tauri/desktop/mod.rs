@@ -6,6 +6,7 @@ mod background;
 mod commands;
 mod drag_out;
 mod events;
+mod launcher;
 mod percent;
 mod posters;
 mod startup_error;
@@ -157,9 +158,9 @@ pub struct StartHidden(pub bool);
 
 /// Opens the window over the core (hidden with `--hidden`); returns when Paddock quits.
 pub fn run_window(hidden: bool) -> ExitCode {
-    // First, while Paddock has a single thread: it sets an environment variable.
+    // First, while Paddock has a single thread: it sets environment variables.
     #[cfg(target_os = "linux")]
-    webview_settings::draw_on_cpu_without_gpu();
+    webview_settings::configure_webkit_environment();
     let data_dir = settings::data_dir();
     let context = tauri::generate_context!();
     let paddock = match Paddock::open(&data_dir, KeyStore::system(), ClientConfig::default()) {

@@ -8,7 +8,6 @@ use tauri::image::Image;
 use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
 use tauri::tray::{TrayIcon, TrayIconBuilder};
 use tauri::{AppHandle, Manager, Runtime};
-use tauri_plugin_opener::OpenerExt;
 
 use super::window::{quit, show_window};
 use crate::paddock::{tray_look, Paddock, TrayLook, Word};
@@ -239,13 +238,19 @@ fn toggle_watching<R: Runtime>(app: &AppHandle<R>) {
     refresh(app);
 }
 
+/// Off the main thread: the folder may be on a slow disk, and a launcher takes time.
 fn open_save_folder<R: Runtime>(app: &AppHandle<R>) {
     if let Some(paddock) = app.try_state::<Paddock>() {
         let folder = crate::paddock::auto_save_folder(&paddock.settings().settings);
-        let _ = std::fs::create_dir_all(&folder);
-        let _ = app
-            .opener()
-            .open_path(folder.display().to_string(), None::<&str>);
+        let opening = std::thread::Builder::new().spawn(move || {
+            let _ = std::fs::create_dir_all(&folder);
+            if let Err(e) = super::launcher::open_detached(&folder) {
+                tracing::warn!("could not open the save folder: {e}");
+            }
+        });
+        if let Err(e) = opening {
+            tracing::warn!("could not open the save folder: {e}");
+        }
     }
 }
 
