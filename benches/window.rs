@@ -12,8 +12,8 @@
 //! - both also for the bare window showing a static copy of Paddock's first screen
 //!   (`support/first_screen.rs`) with Paddock's WebKit settings: what drawing that
 //!   screen costs without Paddock's code.
-//! - memory also for the bare window as it is once its page has changed one word
-//!   after the first frame (`support/bare_in_use.rs`): the floor in use.
+//! - memory also for the bare window with one word on its page, changed once after
+//!   the first frame (`support/bare_in_use.rs`): the floor in use.
 //! - both again with a long history: 10,000 tasks against 100, the same app
 //!   (`support/long_history.rs`).
 //! - list at scale: 10,000 tasks; the page's own Performance API measures from asking
@@ -290,7 +290,7 @@ fn bench_startup_and_memory(dir: &Path, runtime: &tokio::runtime::Runtime) {
     let (app_pss, bare_pss) = (med(&app, |s| s.pss_kib), med(&floor, |s| s.pss_kib));
     let (copy_pss, in_use_pss) = (med(&copy, |s| s.pss_kib), med(&in_use, |s| s.pss_kib));
     println!(
-        "memory: app and its WebKit processes idle with {TASKS} tasks {:.0} MiB resident ({:.0} MiB proportional), bare window {:.0} MiB ({:.0} MiB): {:.2}x resident, {:.2}x proportional (median of {RUNS}, target ≤ 1.15x proportional); the static copy of the first screen {:.0} MiB proportional, {:.2}x; the bare window once its page has changed one word after the first frame {:.0} MiB proportional, {:.2}x, and Paddock {:.2}x that",
+        "memory: app and its WebKit processes idle with {TASKS} tasks {:.0} MiB resident ({:.0} MiB proportional), bare window {:.0} MiB ({:.0} MiB): {:.2}x resident, {:.2}x proportional (median of {RUNS}, target ≤ 1.15x proportional); the static copy of the first screen {:.0} MiB proportional, {:.2}x; the bare window with one word on its page, changed once after the first frame, {:.0} MiB proportional, {:.2}x, and Paddock {:.2}x that",
         app_rss / 1024.0,
         app_pss / 1024.0,
         bare_rss / 1024.0,
