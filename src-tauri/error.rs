@@ -118,6 +118,8 @@ pub enum Error {
     HistoryOpen(String),
 
     // This computer.
+    #[error("No application opened {target} ({reason}). Check that the desktop has a default application for it: a video player, a browser or a file manager.")]
+    OpenFailed { target: String, reason: String },
     #[error("Paddock could not set up secure connections ({0}). Check that the system's CA certificates are installed (on Debian and Ubuntu, the ca-certificates package).")]
     SecureConnections(String),
 
@@ -197,6 +199,7 @@ impl Error {
             Self::DiskFull(_) => "disk_full",
             Self::Permission(_) => "permission",
             Self::Disk { .. } | Self::HistoryWrite(_) | Self::HistoryOpen(_) => "disk",
+            Self::OpenFailed { .. } => "open_failed",
             Self::SecureConnections(_) => "tls_setup",
             Self::Internal(_) => "internal",
         }
@@ -338,6 +341,19 @@ mod tests {
         assert_eq!(Error::LinkExpired.exit_code(), 1);
         assert_eq!(Error::PasteTooLarge(16).exit_code(), 1);
         assert_eq!(Error::HistoryOpen("x".into()).code(), "disk");
+    }
+
+    #[test]
+    fn a_file_no_application_opened_is_not_a_disk_error() {
+        let e = Error::OpenFailed {
+            target: "/videos/a.mp4".into(),
+            reason: "xdg-open failed (exit status: 3)".into(),
+        };
+        assert_eq!(e.code(), "open_failed");
+        assert_eq!(e.exit_code(), 1);
+        let message = e.to_string();
+        assert!(message.contains("/videos/a.mp4") && message.contains("exit status: 3"));
+        assert!(!message.contains("write"), "{message}");
     }
 
     #[test]

@@ -885,6 +885,30 @@ async fn the_page_runs_without_a_jit_and_an_opened_browser_gets_neither_that_nor
         "not the key"
     );
     driver.screenshot("video-link-dead").await;
+
+    // No launcher on this desktop can open it: the window says so, in words.
+    for launcher in [
+        "xdg-open",
+        "gio",
+        "gnome-open",
+        "kde-open6",
+        "kde-open5",
+        "kde-open",
+    ] {
+        let path = bin.join(launcher);
+        std::fs::write(&path, "#!/bin/sh\nexit 3\n").unwrap();
+        std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+            .unwrap();
+    }
+    driver.click("#open-external").await;
+    driver
+        .wait_for(
+            "the error in words",
+            "return document.getElementById('toast').textContent.startsWith('No application opened it.')",
+            vec![],
+        )
+        .await;
+    driver.screenshot("video-link-no-application").await;
     driver.quit().await;
 }
 

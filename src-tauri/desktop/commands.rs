@@ -305,8 +305,8 @@ pub async fn cancel_download(paddock: State<'_, Paddock>, id: String) -> Result<
 
 /// The system could not show or open what was asked for.
 fn could_not_open(target: String, e: impl std::fmt::Display) -> Error {
-    Error::Disk {
-        path: target,
+    Error::OpenFailed {
+        target,
         reason: e.to_string(),
     }
 }

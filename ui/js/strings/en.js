@@ -173,6 +173,7 @@ export default {
   'error.bad_length': 'The storage host sent more than it announced; the file was not kept. Try again.',
   'error.file_exists': 'A file with that name already exists; Paddock does not overwrite it unless you confirm.',
   'error.already_saving': 'This video is already being saved.',
+  'error.open_failed': 'No application opened it. Check that the desktop has a default video player, browser and file manager.',
   'error.tls_setup': 'Paddock could not set up secure connections. Check that the system\'s CA certificates are installed (on Debian and Ubuntu, the ca-certificates package).',
   'error.internal': 'Paddock hit an internal error with this task. The other tasks go on; remove this one or try again later.',
   'error.no_key_for_gateway': 'No key for this gateway. ANYFAST_API_KEY belongs to another gateway.',

@@ -173,6 +173,7 @@ export default {
   'error.bad_length': '存储服务器发送的数据多于其声明的大小，文件未保留。请重试。',
   'error.file_exists': '同名文件已存在；除非你确认，Paddock 不会覆盖它。',
   'error.already_saving': '这个视频正在保存中。',
+  'error.open_failed': '没有应用程序打开它。请确认桌面已设置默认的视频播放器、浏览器和文件管理器。',
   'error.tls_setup': 'Paddock 无法建立安全连接。请确认系统已安装 CA 证书（Debian 和 Ubuntu 上为 ca-certificates 软件包）。',
   'error.internal': 'Paddock 处理此任务时出现内部错误。其他任务不受影响；可删除此任务或稍后重试。',
   'error.no_key_for_gateway': '没有此网关的密钥。ANYFAST_API_KEY 属于另一个网关。',
