@@ -858,7 +858,14 @@ async fn the_page_runs_without_a_jit_and_an_opened_browser_gets_neither_that_nor
 
     add(&driver, &id).await;
     chip_of(&driver, &id, "Succeeded").await;
-    driver.find("#open-external").await;
+    let button = driver
+        .wait_for(
+            "the offer to open the link",
+            "return document.getElementById('open-external')?.textContent",
+            vec![],
+        )
+        .await;
+    assert_eq!(button, json!("Open the link in the browser"));
     driver.click("#open-external").await;
     let started = std::time::Instant::now();
     while !opened.exists() {

@@ -55,7 +55,8 @@ export function mountPreview(slot, row, localUrl, handlers) {
     slot.append(current.node);
     return;
   }
-  const openExternal = { label: t('media.openExternal'), run: () => handlers.onOpenExternal(row.id) };
+  // Without a saved copy the backend opens the link, in the browser.
+  const openExternal = { label: t(localUrl ? 'media.openExternal' : 'media.openLink'), run: () => handlers.onOpenExternal(row.id) };
   let node;
   if (gone) {
     node = notice('expired', t('media.expired'), null);

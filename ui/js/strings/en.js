@@ -155,6 +155,7 @@ export default {
   'error.gave_up': 'The task is more than 24 hours old and still not finished; the gateway will not finish it now. Paddock stopped asking.',
   'media.noCodec': 'This computer cannot play H.264 video inside Paddock. On Debian or Ubuntu install the package gstreamer1.0-libav and restart Paddock.',
   'media.openExternal': 'Open in system player',
+  'media.openLink': 'Open the link in the browser',
   'media.expired': 'The video link has expired: links last 24 hours after the task finishes.',
   'media.error': 'The video could not be played (media error {code}).',
   'save.button': 'Save video',

@@ -155,6 +155,7 @@ export default {
   'error.gave_up': '任务提交已超过 24 小时仍未完成，网关不会再完成它。Paddock 已停止查询。',
   'media.noCodec': '此电脑无法在 Paddock 内播放 H.264 视频。在 Debian 或 Ubuntu 上请安装 gstreamer1.0-libav 软件包并重启 Paddock。',
   'media.openExternal': '用系统播放器打开',
+  'media.openLink': '在浏览器中打开链接',
   'media.expired': '视频链接已过期：链接在任务完成后 24 小时内有效。',
   'media.error': '无法播放视频（媒体错误 {code}）。',
   'save.button': '保存视频',
