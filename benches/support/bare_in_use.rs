@@ -1,7 +1,7 @@
 //! The bare window's own page with one word on it, changed once after the first
 //! frame (`BARE_WINDOW_PAGE`), as any page in use changes. The bare window draws its
-//! empty page once and never again, and that is the state the memory line measures
-//! it in. A second frame holds a second compositor buffer and what drawing it took,
+//! empty page once (twice in some launches) and never again, and that is the state
+//! the memory line measures it in. A second frame holds a second compositor buffer and what drawing it took,
 //! which any window that updates what it shows pays. By hand, 5 launches each: the
 //! word alone costs 9.6 MiB (PSS) with WebKit's default settings and 1.9 with
 //! Paddock's; the one change after it, 10.6 to 11 MiB with either.

@@ -319,9 +319,12 @@ pub async fn show_in_folder<R: Runtime>(
     id: String,
 ) -> Result<(), Error> {
     let path = paddock.saved_video(&task_id(&id)?).await?;
-    app.opener()
-        .reveal_item_in_dir(&path)
-        .map_err(|e| could_not_open(path.display().to_string(), e))
+    let shown = path.display().to_string();
+    // A D-Bus call to the file manager, which may take its time: not on the runtime.
+    tauri::async_runtime::spawn_blocking(move || app.opener().reveal_item_in_dir(&path))
+        .await
+        .map_err(|e| could_not_open(shown.clone(), e))?
+        .map_err(|e| could_not_open(shown, e))
 }
 
 /// Opens a task's saved video in the system's player (when the webview cannot

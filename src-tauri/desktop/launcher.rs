@@ -4,8 +4,8 @@
 //! then `gio open` and the rest), as the opener plugin tries them. The difference is
 //! their environment. What Paddock set for WebKit (`webview_settings`) is left out,
 //! so a browser built on WebKit that Paddock starts runs as it would anywhere else,
-//! its JIT included. So is `ANYFAST_API_KEY`: the key goes to its gateway only, not
-//! to a browser or a player that may outlive Paddock.
+//! its JIT included. So is `ANYFAST_API_KEY`: a browser or a player that may outlive
+//! Paddock has no use for the key.
 
 use std::ffi::OsStr;
 use std::io;
