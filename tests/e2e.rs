@@ -831,6 +831,12 @@ async fn the_page_runs_without_a_jit_and_an_opened_browser_gets_neither_that_nor
     assert!(!web.is_empty(), "the window's web process runs");
     for (pid, environ) in &web {
         assert!(
+            !environ
+                .split(|b| *b == 0)
+                .any(|var| var.starts_with(b"ANYFAST_API_KEY=")),
+            "the page's process does not hold the key"
+        );
+        assert!(
             environ
                 .split(|b| *b == 0)
                 .any(|var| var == b"JSC_useJIT=false"),

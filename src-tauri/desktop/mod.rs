@@ -158,12 +158,16 @@ pub struct StartHidden(pub bool);
 
 /// Opens the window over the core (hidden with `--hidden`); returns when Paddock quits.
 pub fn run_window(hidden: bool) -> ExitCode {
-    // First, while Paddock has a single thread: it sets environment variables.
+    // First, while Paddock has a single thread: it changes its environment.
     #[cfg(target_os = "linux")]
     webview_settings::configure_webkit_environment();
+    let keys = KeyStore::system();
+    // The key, read, leaves the environment that WebKit's processes (one renders the
+    // gateway's text) and the programs Paddock opens inherit.
+    std::env::remove_var(crate::keys::ENV_KEY);
     let data_dir = settings::data_dir();
     let context = tauri::generate_context!();
-    let paddock = match Paddock::open(&data_dir, KeyStore::system(), ClientConfig::default()) {
+    let paddock = match Paddock::open(&data_dir, keys, ClientConfig::default()) {
         Ok(p) => p,
         Err(e) => {
             eprintln!("paddock: {e}");
