@@ -49,7 +49,7 @@ use common::{kib_field, median, scratch, wanted};
 use first_screen::copy_first_screen;
 use history::seed_history;
 use serde_json::json;
-use webdriver::{Driver, Launch};
+use webdriver::{process_tree, Driver, Launch};
 
 const APP: &str = env!("CARGO_BIN_EXE_paddock");
 /// Start-up and memory runs of each program, after one warm-up run each.
@@ -147,40 +147,6 @@ fn stop(mut child: Child) {
         .args(["-TERM", "--", &format!("-{}", child.id())])
         .status();
     let _ = child.wait();
-}
-
-/// Every process under `root`, `root` included.
-fn process_tree(root: u32) -> Vec<u32> {
-    let parents: Vec<(u32, u32)> = std::fs::read_dir("/proc")
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
-        .filter_map(|pid| {
-            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-            let ppid = stat
-                .rsplit(')')
-                .next()?
-                .split_whitespace()
-                .nth(1)?
-                .parse()
-                .ok()?;
-            Some((pid, ppid))
-        })
-        .collect();
-    let mut tree = vec![root];
-    let mut i = 0;
-    while i < tree.len() {
-        let parent = tree[i];
-        tree.extend(
-            parents
-                .iter()
-                .filter(|(_, pp)| *pp == parent)
-                .map(|(p, _)| *p),
-        );
-        i += 1;
-    }
-    tree
 }
 
 /// Resident (RSS) and proportional (PSS, shared pages split between processes)

@@ -6,7 +6,7 @@ mod support;
 
 use serde_json::json;
 use support::fake_anyfast::{FakeAnyfast, Reply, FAKE_KEY};
-use support::webdriver::{e2e_available, Driver, Launch};
+use support::webdriver::{e2e_available, process_tree, Driver, Launch};
 use support::{task_id, temp_dir};
 
 /// One app window at a time: two cores and one X server.
@@ -754,32 +754,6 @@ async fn auto_save_keeps_the_video_and_it_plays_after_the_link_dies() {
     driver.quit().await;
 }
 
-/// The processes under `root`, itself included, with their command names.
-fn process_tree(root: u32) -> Vec<(u32, String)> {
-    let mut parents = std::collections::HashMap::<u32, Vec<u32>>::new();
-    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
-        let Some(pid) = entry.file_name().to_str().and_then(|p| p.parse().ok()) else {
-            continue;
-        };
-        let stat = std::fs::read_to_string(entry.path().join("stat")).unwrap_or_default();
-        // The parent is the second field after the command name, which may hold spaces.
-        if let Some(parent) = stat
-            .rsplit_once(')')
-            .and_then(|(_, rest)| rest.split_whitespace().nth(1)?.parse().ok())
-        {
-            parents.entry(parent).or_default().push(pid);
-        }
-    }
-    let mut tree = vec![];
-    let mut todo = vec![root];
-    while let Some(pid) = todo.pop() {
-        let name = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
-        tree.push((pid, name.trim().to_owned()));
-        todo.extend(parents.get(&pid).into_iter().flatten());
-    }
-    tree
-}
-
 /// The page's JavaScript runs without a JIT, and a program Paddock opens (here a
 /// stand-in for `xdg-open`) gets the user's environment without that setting and
 /// without the key.
@@ -822,8 +796,11 @@ async fn the_page_runs_without_a_jit_and_an_opened_browser_gets_neither_that_nor
 
     let web = process_tree(driver.pid())
         .into_iter()
-        .filter(|(_, name)| name.starts_with("WebKitWebProc"))
-        .map(|(pid, _)| {
+        .filter(|pid| {
+            std::fs::read_to_string(format!("/proc/{pid}/comm"))
+                .is_ok_and(|name| name.starts_with("WebKitWebProc"))
+        })
+        .map(|pid| {
             let environ = std::fs::read(format!("/proc/{pid}/environ")).unwrap_or_default();
             (pid, environ)
         })

@@ -311,6 +311,18 @@ fn could_not_open(target: String, e: impl std::fmt::Display) -> Error {
     }
 }
 
+/// Shows or opens `target` with `open`, which waits on the desktop (a launcher, a
+/// D-Bus call to the file manager): on a blocking thread, not on the runtime.
+async fn open_off_the_runtime<E: std::fmt::Display + Send + 'static>(
+    target: String,
+    open: impl FnOnce() -> Result<(), E> + Send + 'static,
+) -> Result<(), Error> {
+    match tauri::async_runtime::spawn_blocking(open).await {
+        Ok(opened) => opened.map_err(|e| could_not_open(target, e)),
+        Err(e) => Err(could_not_open(target, e)),
+    }
+}
+
 /// Shows a saved video in the system file manager.
 #[tauri::command]
 pub async fn show_in_folder<R: Runtime>(
@@ -320,11 +332,7 @@ pub async fn show_in_folder<R: Runtime>(
 ) -> Result<(), Error> {
     let path = paddock.saved_video(&task_id(&id)?).await?;
     let shown = path.display().to_string();
-    // A D-Bus call to the file manager, which may take its time: not on the runtime.
-    tauri::async_runtime::spawn_blocking(move || app.opener().reveal_item_in_dir(&path))
-        .await
-        .map_err(|e| could_not_open(shown.clone(), e))?
-        .map_err(|e| could_not_open(shown, e))
+    open_off_the_runtime(shown, move || app.opener().reveal_item_in_dir(&path)).await
 }
 
 /// Opens a task's saved video in the system's player (when the webview cannot
@@ -338,10 +346,7 @@ pub async fn open_video_externally(paddock: State<'_, Paddock>, id: String) -> R
         Err(_) => paddock.video_link(&id)?,
     };
     let opening = target.clone();
-    tauri::async_runtime::spawn_blocking(move || launcher::open_detached(opening))
-        .await
-        .map_err(|e| could_not_open(target.clone(), e))?
-        .map_err(|e| could_not_open(target, e))
+    open_off_the_runtime(target, move || launcher::open_detached(opening)).await
 }
 
 /// Asks for a folder (the auto-save folder); null when the user cancels.

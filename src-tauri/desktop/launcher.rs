@@ -4,8 +4,8 @@
 //! then `gio open` and the rest), as the opener plugin tries them. The difference is
 //! their environment. What Paddock set for WebKit (`webview_settings`) is left out,
 //! so a browser built on WebKit that Paddock starts runs as it would anywhere else,
-//! its JIT included. So is `ANYFAST_API_KEY`: a browser or a player that may outlive
-//! Paddock has no use for the key.
+//! its JIT included. (`ANYFAST_API_KEY` is not there to inherit: `run_window` takes
+//! it out of Paddock's environment once the key store has read it.)
 
 use std::ffi::OsStr;
 use std::io;
@@ -22,8 +22,7 @@ const FAILURE_CHECK: Duration = Duration::from_millis(250);
 pub fn open_detached(target: impl AsRef<OsStr>) -> io::Result<()> {
     #[cfg(target_os = "linux")]
     {
-        let mut leave_out = super::webview_settings::variables_set_for_webkit();
-        leave_out.push(crate::keys::ENV_KEY);
+        let leave_out = super::webview_settings::variables_set_for_webkit();
         first_that_starts(open::commands(target), &leave_out, FAILURE_CHECK)
     }
     // Elsewhere a launcher's exit status means something else (Explorer's is not a

@@ -24,9 +24,9 @@
 //! bounded (the list and the gallery draw only the rows in view), so Paddock has
 //! JavaScriptCore interpret it (`JSC_useJIT=false`) instead of compiling it to
 //! machine code. With 100 tasks that is 10 MiB less (PSS, 294 to 284); with 10,000,
-//! the web process holds 35 MiB less (resident, 311 to 276). A search keystroke over 10,000 tasks takes
-//! 27 ms instead of 21 (95th percentile), opening the gallery 48 instead of 38, all
-//! within their targets (`./dev bench`). The process that renders text from the
+//! the web process holds 35 MiB less (resident, 311 to 276). A search keystroke over
+//! 10,000 tasks takes 27 ms instead of 21 (95th percentile), opening the gallery 48
+//! instead of 38, all within their targets (`./dev bench`). The process that renders text from the
 //! gateway then makes no machine code from JavaScript, and reserves no executable
 //! pool for it (1 GiB of address space with the JIT; an e2e test checks). Setting
 //! `JSC_useJIT=true` in Paddock's environment turns the JIT back on.
