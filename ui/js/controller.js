@@ -17,7 +17,7 @@ import { confirmRemove, confirmClearFinished } from './remove-controller.js';
 import { createGalleryController } from './gallery-controller.js';
 import { createCompareController } from './compare-controller.js';
 import { backendEventHandler } from './backend-events.js';
-import { early, takeEvents } from './boot.js';
+import { early, readEveryRow, takeEvents } from './boot.js';
 import { chooseRows, reportFirstPaint } from './first-screen.js';
 import { togglePreview } from './media-view.js';
 
@@ -192,13 +192,13 @@ export function createController(store) {
       showPage();
       // "ready" waits for what the backend does once the first rows are painted.
       backendReady = first.reported ?? reportFirstPaint(first.requested, first.total);
-      if (store.expected !== null) {
-        await new Promise(afterPaint); // 6 MiB of rows must not land before the first screen is up
-        store_.putLoaded(store, await api.listTasks(), true);
-        performance.mark('all-tasks-received');
-        renderRows();
-        measureToPaint('list-all-render', first.requested);
-      }
+      // Every row, even when the first screen had them all: see boot.js.
+      const more = store.expected !== null;
+      await new Promise(afterPaint); // 6 MiB of rows must not land before the first screen is up
+      store_.putLoaded(store, await readEveryRow(), true);
+      performance.mark('all-tasks-received');
+      renderRows();
+      if (more) measureToPaint('list-all-render', first.requested);
     } catch (error) {
       showBanner(errorText(error));
     } finally {

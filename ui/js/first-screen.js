@@ -59,10 +59,10 @@ export async function showFirstScreen(store) {
     showBanner(errorText(error));
     return null;
   });
-  applyLook(store.settings);
+  await applyLook(store.settings);
   performance.mark('settings-applied');
   const newest = await early.newest;
-  const requested = early.askedAt();
+  const requested = early.newestAskedAt;
   performance.mark('tasks-received');
   store.expected = newest.total > newest.rows.length ? newest.total : null;
   store_.putLoaded(store, newest.rows, store.expected === null);

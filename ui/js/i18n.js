@@ -3,10 +3,20 @@
 // `applyStatic`, so the lookup is tested with `node --test`.
 
 import en from './strings/en.js';
-import zh from './strings/zh.js';
 
-/** @type {Record<string, Record<string, string>>} */
-const TABLE = { en, zh };
+/**
+ * The tables loaded so far. English is the fallback and always here; Chinese loads
+ * when it is first chosen, so an English window does not fetch and parse it before
+ * its first screen (./dev bench, "start-up").
+ * @type {Record<string, Record<string, string>>}
+ */
+const TABLE = { en };
+
+/** How each language's table is loaded. */
+const LOADERS = { en: async () => en, zh: async () => (await import('./strings/zh.js')).default };
+
+/** Counts `setLanguage` calls: the last one asked for wins, whichever table loads last. */
+let asked = 0;
 
 let current = 'en';
 
@@ -18,8 +28,27 @@ export function systemLanguage() {
 }
 
 /** @param {string} choice 'system' | 'en' | 'zh' */
-export function setLanguage(choice) {
-  current = choice === 'en' || choice === 'zh' ? choice : systemLanguage();
+export function languageOf(choice) {
+  return choice === 'en' || choice === 'zh' ? choice : systemLanguage();
+}
+
+/**
+ * Makes `choice` the language in force once its table is loaded. Until then the one
+ * before stays, so no string is ever looked up in a missing table; a table that
+ * does not load leaves it too.
+ * @param {string} choice 'system' | 'en' | 'zh'
+ */
+export async function setLanguage(choice) {
+  const wanted = languageOf(choice);
+  const ask = ++asked;
+  try {
+    TABLE[wanted] ??= await LOADERS[wanted]();
+  } catch (error) {
+    console.error(error);
+    return;
+  }
+  if (ask !== asked) return;
+  current = wanted;
   if (globalThis.document) document.documentElement.lang = current === 'zh' ? 'zh-CN' : 'en';
 }
 

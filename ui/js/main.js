@@ -4,7 +4,7 @@
 import { createStore } from './store.js';
 import { showFirstScreen } from './first-screen.js';
 import { afterPaint } from './perf.js';
-import { showBanner } from './shell-view.js';
+import { mountDialogs, showBanner } from './shell-view.js';
 import { errorText } from './status.js';
 
 // Start-up is timed in parts from here (`./dev bench`).
@@ -15,6 +15,7 @@ const firstScreen = showFirstScreen(store);
 // show. A window started hidden (at login) paints no frames, so it does not wait for one.
 await firstScreen.catch(() => {});
 if (document.visibilityState === 'visible') await new Promise(afterPaint);
+mountDialogs();
 try {
   const [{ createController }, { createUsageController }] = await Promise.all([import('./controller.js'), import('./usage-controller.js')]);
   createController(store).start(firstScreen);

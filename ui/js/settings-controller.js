@@ -73,7 +73,7 @@ export function createSettingsController(store, redraw) {
     if (!store.settings) throw { code: 'unknown', message: t('error.unknown') };
     const languageBefore = language();
     store.settings = await api.saveSettings(next);
-    applyLook(store.settings);
+    await applyLook(store.settings);
     redraw();
     updateBanner(null);
     // A toast from before a language switch would stay up in the old language.

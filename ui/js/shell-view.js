@@ -54,13 +54,27 @@ function updateToggles() {
 
 /**
  * Applies settings the backend holds: language, theme, and every drawn string.
+ * Settles once the language's strings are loaded and in place.
  * @param {{language: string, theme: string} | null} settings
  */
-export function applyLook(settings) {
-  setLanguage(settings?.language ?? 'system');
+export async function applyLook(settings) {
   applyTheme(settings?.theme ?? 'system');
+  await setLanguage(settings?.language ?? 'system');
   applyStatic();
   updateToggles();
+}
+
+/**
+ * Puts the dialogs, which wait in index.html's template, into the page, in the
+ * language in force. Their 60-odd form controls, parsed as live ones, held up the
+ * first paint (./dev bench, "start-up"); main.js calls this after that paint and
+ * before the controllers that use them load.
+ */
+export function mountDialogs() {
+  const waiting = document.getElementById('dialogs');
+  if (!(waiting instanceof HTMLTemplateElement)) return;
+  applyStatic(waiting.content);
+  waiting.replaceWith(waiting.content);
 }
 
 const VIEW_KEY = 'paddock.view';

@@ -30,7 +30,7 @@ export function readFragment(hash) {
 
 if (globalThis.document) {
   const { lang, theme, reason } = readFragment(location.hash);
-  setLanguage(lang);
+  await setLanguage(lang);
   if (theme === 'light' || theme === 'dark') document.documentElement.dataset.theme = theme;
   applyStatic();
   document.getElementById('startup-error-reason').textContent = reason;

@@ -20,6 +20,7 @@ globalThis.window = {
         asked.push(command);
         if (command === 'list_newest_tasks') return { rows: [], total: 0, limit: args.limit };
         if (command === 'poster_ids') return ['asyntask_a'];
+        if (command === 'list_tasks') return [{ id: 'asyntask_all' }];
         return { language: 'en' };
       },
     },
@@ -36,20 +37,32 @@ globalThis.window = {
 const boot = await import('../js/boot.js');
 const send = (name, payload) => listeners.get(name)({ event: name, payload });
 
-test('every event is subscribed before the first rows are asked for', async () => {
+test('the first rows are asked for at once, alongside the subscriptions', async () => {
   assert.deepEqual(
     asked.filter((a) => a.startsWith('listen')),
     boot.BACKEND_EVENTS.map((name) => `listen ${name}`),
   );
-  assert.ok(!asked.includes('list_newest_tasks'), 'the rows were asked for before every subscription was in place');
-  assert.ok(Number.isNaN(boot.early.askedAt()));
-  subscriptions.forEach((resolve) => resolve(() => {}));
+  assert.ok(asked.includes('list_newest_tasks'), 'the rows waited for the subscriptions');
+  assert.ok(boot.early.newestAskedAt >= 0);
+  // No subscription is in place yet, and the rows are here.
   const newest = await boot.early.newest;
   assert.equal(newest.limit, boot.FIRST_SCREEN_ROWS);
-  assert.ok(asked.indexOf('list_newest_tasks') > asked.lastIndexOf(`listen ${boot.BACKEND_EVENTS.at(-1)}`));
-  assert.ok(boot.early.askedAt() >= 0);
   assert.deepEqual(await boot.early.posterIds, ['asyntask_a']);
   assert.deepEqual(await boot.early.settings, { language: 'en' });
+});
+
+test('every row is read again only once every event is subscribed', async () => {
+  const everyRow = boot.readEveryRow();
+  let subscribed = false;
+  boot.early.subscribed.then(() => (subscribed = true));
+  subscriptions.slice(0, -1).forEach((resolve) => resolve(() => {}));
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  assert.equal(subscribed, false, 'settled before the last subscription was in place');
+  assert.ok(!asked.includes('list_tasks'), 'every row was asked for before every subscription was in place');
+  subscriptions.at(-1)(() => {});
+  assert.deepEqual(await everyRow, [{ id: 'asyntask_all' }]);
+  assert.equal(subscribed, true);
+  assert.ok(asked.indexOf('list_tasks') > asked.lastIndexOf(`listen ${boot.BACKEND_EVENTS.at(-1)}`));
 });
 
 test('events before the controller takes them are held, then handed over in order', () => {

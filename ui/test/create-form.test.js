@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { setLanguage } from '../js/i18n.js';
 import { buildRequests, costText, promptLimit } from '../js/create-form.js';
 
-setLanguage('en');
+await setLanguage('en');
 const form = (fields) => ({ model: 't2v', prompt: 'a cat', images: [], video: '', resolution: '720P', ratio: '16:9', duration: 5, seed: '', watermark: true, count: 1, ...fields });
 
 test('one prompt, one request, as the backend expects it', () => {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { setLanguage } from '../js/i18n.js';
 import { ago, timeLeft, shortId, seconds, bytes } from '../js/format.js';
 
-setLanguage('en');
+await setLanguage('en');
 const NOW = Date.parse('2026-11-29T06:00:00Z');
 
 test('relative times', () => {

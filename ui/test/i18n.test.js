@@ -2,7 +2,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import en from '../js/strings/en.js';
 import zh from '../js/strings/zh.js';
-import { t, setLanguage, has, groupDigits } from '../js/i18n.js';
+import { t, setLanguage, language, has, groupDigits } from '../js/i18n.js';
+
+// First in this file: Chinese is not loaded yet, so its table is still loading when
+// English is asked for.
+test('the language asked for last is the one in force, whichever table loads last', async () => {
+  await Promise.all([setLanguage('zh'), setLanguage('en')]);
+  assert.equal(language(), 'en');
+  assert.equal(t('status.running'), 'Running');
+});
 
 test('English and Chinese have the same keys', () => {
   assert.deepEqual(Object.keys(zh).sort(), Object.keys(en).sort());
@@ -13,24 +21,24 @@ test('every string keeps its placeholders in both languages', () => {
   for (const key of Object.keys(en)) assert.deepEqual(names(zh[key]), names(en[key]), key);
 });
 
-test('lookup fills placeholders and falls back to the key', () => {
-  setLanguage('en');
+test('lookup fills placeholders and falls back to the key', async () => {
+  await setLanguage('en');
   assert.equal(t('list.count', { n: 3 }), '3 tasks');
   assert.equal(t('no.such.key'), 'no.such.key');
   assert.equal(has('error.unknown'), true);
-  setLanguage('zh');
+  await setLanguage('zh');
   assert.equal(t('status.running'), '生成中');
-  setLanguage('en');
+  await setLanguage('en');
 });
 
-test('counts are grouped as each language writes them; other values are left alone', () => {
-  setLanguage('en');
+test('counts are grouped as each language writes them; other values are left alone', async () => {
+  await setLanguage('en');
   assert.equal(t('list.count', { n: 10000 }), '10,000 tasks');
   assert.equal(t('list.countFiltered', { n: 1234, total: 10000 }), '1,234 of 10,000 tasks');
   assert.match(t('unit.seconds', { n: '1234.50' }), /1234\.50/);
-  setLanguage('zh');
+  await setLanguage('zh');
   assert.match(t('list.count', { n: 10000 }), /10,000/);
-  setLanguage('en');
+  await setLanguage('en');
 });
 
 test('digits are grouped as Intl groups them in English and Simplified Chinese', () => {

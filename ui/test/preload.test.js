@@ -31,7 +31,7 @@ function reachable(entry) {
 test('index.html loads exactly the modules main.js imports, each once', () => {
   const html = readFileSync(join(ui, 'index.html'), 'utf8');
   const preloaded = [...html.matchAll(/<link rel="modulepreload" href="([^"]+)">/g)].map((m) => m[1]);
-  const scripts = [...html.matchAll(/<script type="module" src="([^"]+)"><\/script>/g)].map((m) => m[1]);
+  const scripts = [...html.matchAll(/<script type="module" src="([^"]+)"(?: async)?><\/script>/g)].map((m) => m[1]);
   const loaded = [...preloaded, ...scripts];
   assert.equal(new Set(loaded).size, loaded.length, 'a module is loaded twice');
   assert.deepEqual(new Set(loaded), reachable('js/main.js'));
@@ -39,8 +39,10 @@ test('index.html loads exactly the modules main.js imports, each once', () => {
 
 test('boot.js comes first and imports only api.js, so its calls start early', () => {
   const html = readFileSync(join(ui, 'index.html'), 'utf8');
-  const scripts = [...html.matchAll(/<script type="module" src="([^"]+)"><\/script>/g)].map((m) => m[1]);
+  const scripts = [...html.matchAll(/<script type="module" src="([^"]+)"(?: async)?><\/script>/g)].map((m) => m[1]);
   assert.deepEqual(scripts, ['js/boot.js', 'js/main.js']);
+  // async: it runs once it is here, not after the whole document is parsed.
+  assert.match(html, /<script type="module" src="js\/boot\.js" async><\/script>/);
   assert.deepEqual(reachable('js/boot.js'), new Set(['js/boot.js', 'js/api.js']));
 });
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { setLanguage } from '../js/i18n.js';
 import { statusOf, errorText, reasonText, expiringSoon, linkExpired, needsAttention, isFinished, untilText } from '../js/status.js';
 
-setLanguage('en');
+await setLanguage('en');
 const NOW = Date.parse('2026-11-29T06:00:00Z');
 const row = (fields) => ({ id: 'asyntask_x', tracking: 'active', status_recognized: true, waiting: false, unseen: false, checking: false, ...fields });
 
