@@ -1216,6 +1216,14 @@ async fn a_video_is_created_from_the_panel_and_run_again() {
     driver.click("#theme-button").await;
     driver.click("#lang-button").await;
     driver.click("#new-video-button").await;
+    // The balance asked for in English is drawn again in Chinese.
+    let balance = driver
+        .exec(
+            "return document.getElementById('create-balance').textContent",
+            vec![],
+        )
+        .await;
+    assert_eq!(balance, json!("余额：$7.50"));
     settle().await;
     driver.screenshot("create-filled-dark-zh").await;
     driver.quit().await;

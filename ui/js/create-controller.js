@@ -21,24 +21,32 @@ const BALANCE_EVERY_MS = 60000;
 export function createCreateController(onCreated, settings) {
   let sending = false;
   let balanceAskedAt = 0;
+  /** What the gateway last told, in its units; null when there is nothing to show. */
+  let balanceUnits = /** @type {number | null} */ (null);
 
   function refresh() {
     const { requests } = buildRequests(view.read());
     view.update(costText(requests, settings()));
   }
 
+  /** Draws the balance in the language in force (it may have changed since it came). */
+  function drawBalance() {
+    const money = balanceUnits === null ? null : `$${(balanceUnits / UNITS_PER_DOLLAR).toFixed(2)}`;
+    view.showBalance(money === null ? '' : t('create.balance', { money }));
+  }
+
   /** Shows the balance where the gateway tells it; says nothing where it does not. */
   async function showBalance(force = false) {
+    drawBalance();
     if (!force && Date.now() - balanceAskedAt < BALANCE_EVERY_MS) return;
     balanceAskedAt = Date.now();
     try {
       const balance = await api.gatewayBalance();
-      if (!balance) view.showBalance('');
-      else if (balance.unlimited) view.showBalance('');
-      else view.showBalance(t('create.balance', { money: `$${(balance.available / UNITS_PER_DOLLAR).toFixed(2)}` }));
+      balanceUnits = balance && !balance.unlimited ? balance.available : null;
     } catch {
-      view.showBalance('');
+      balanceUnits = null;
     }
+    drawBalance();
   }
 
   function open(prefill = null, guessed = '') {
