@@ -1217,13 +1217,13 @@ async fn a_video_is_created_from_the_panel_and_run_again() {
     driver.click("#lang-button").await;
     driver.click("#new-video-button").await;
     // The balance asked for in English is drawn again in Chinese.
-    let balance = driver
-        .exec(
-            "return document.getElementById('create-balance').textContent",
+    driver
+        .wait_for(
+            "the balance in Chinese",
+            "return document.getElementById('create-balance').textContent === '余额：$7.50' || null",
             vec![],
         )
         .await;
-    assert_eq!(balance, json!("余额：$7.50"));
     settle().await;
     driver.screenshot("create-filled-dark-zh").await;
     driver.quit().await;

@@ -9,10 +9,15 @@ use crate::webdriver::Driver;
 
 /// Takes the DOM with the first rows painted. Style attributes (the list's height
 /// and offset) move to a stylesheet: the bare window's CSP refuses them in markup,
-/// as Paddock's does (Paddock sets them from script, which CSP allows).
+/// as Paddock's does (Paddock sets them from script, which CSP allows). The dialogs
+/// go back into a template, where they are at Paddock's first paint (main.js puts
+/// them in the page after it).
 const COPY_DOM: &str = "
     const copy = document.documentElement.cloneNode(true);
     copy.querySelectorAll('script, link[rel=modulepreload]').forEach((e) => e.remove());
+    const dialogs = document.createElement('template');
+    copy.querySelectorAll('body > dialog').forEach((e) => dialogs.content.append(e));
+    copy.querySelector('body').append(dialogs);
     const rules = [];
     copy.querySelectorAll('[style]').forEach((e, i) => {
       e.setAttribute('data-copied-style', i);

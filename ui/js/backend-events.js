@@ -1,5 +1,5 @@
 // The backend's events, turned into store changes and redraws. boot.js subscribes
-// before the history is read and hands the events here once the list has loaded (or failed to).
+// before every row is read and hands the events here once the list has loaded (or failed to).
 
 import * as api from './api.js';
 import { t } from './i18n.js';

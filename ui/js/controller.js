@@ -23,8 +23,12 @@ import { togglePreview } from './media-view.js';
 
 /** @param {import('./store.js').Store} store */
 export function createController(store) {
-  const settings = createSettingsController(store, render);
   const creator = createCreateController((id) => select(id, undefined, false), () => store.settings);
+  // A language switch draws everything again, the create panel's own lines too.
+  const settings = createSettingsController(store, () => {
+    render();
+    creator.redraw();
+  });
   const saves = createSaveController(store, () => detailHandlers);
   const compare = createCompareController(store, { save: (id) => saves.save(id), changed: () => renderRows() });
   const gallery = createGalleryController(store, { select, toggleStar, remove: confirmRemove, rerender: renderRows, compare: compare.toggle });
@@ -194,8 +198,10 @@ export function createController(store) {
       backendReady = first.reported ?? reportFirstPaint(first.requested, first.total);
       // Every row, even when the first screen had them all: see boot.js.
       const more = store.expected !== null;
-      await new Promise(afterPaint); // 6 MiB of rows must not land before the first screen is up
-      store_.putLoaded(store, await readEveryRow(), true);
+      // 6 MiB of rows must not land before the first screen is up. A window started
+      // hidden (at login) paints no frame to wait for, and its events would wait too.
+      if (document.visibilityState === 'visible') await new Promise(afterPaint);
+      store_.putEveryRow(store, await readEveryRow());
       performance.mark('all-tasks-received');
       renderRows();
       if (more) measureToPaint('list-all-render', first.requested);

@@ -160,5 +160,11 @@ export function createCreateController(onCreated, settings) {
     send([request]);
   }
 
-  return { bind, open, runAgain };
+  /** Draws the panel's own lines (cost, balance) in the language in force. */
+  function redraw() {
+    refresh();
+    drawBalance();
+  }
+
+  return { bind, open, runAgain, redraw };
 }

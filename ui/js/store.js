@@ -68,6 +68,18 @@ export function putLoaded(store, rows, last) {
   store.expected = null;
 }
 
+/**
+ * Puts the read of every row that ends start-up. It replaces the rows: a row it
+ * lacks was removed before it was read, perhaps with no event the page heard
+ * (boot.js), unless an event has put it here since.
+ * @param {Store} store @param {Row[]} rows
+ */
+export function putEveryRow(store, rows) {
+  const read = new Set(rows.map((r) => r.id));
+  removeRows(store, [...store.rows.keys()].filter((id) => !read.has(id) && !store.touched.has(id)));
+  putLoaded(store, rows, true);
+}
+
 /** Notes tasks an event changed while rows are on their way. @param {Store} store @param {string[]} ids */
 export function touch(store, ids) {
   if (store.loading) ids.forEach((id) => store.touched.add(id));

@@ -4,7 +4,7 @@ import en from '../js/strings/en.js';
 import zh from '../js/strings/zh.js';
 import { t, setLanguage, language, has, groupDigits } from '../js/i18n.js';
 
-// First in this file: Chinese is not loaded yet, so its table is still loading when
+// First in this file: i18n.js has no Chinese table yet, so it is still loading when
 // English is asked for.
 test('the language asked for last is the one in force, whichever table loads last', async () => {
   await Promise.all([setLanguage('zh'), setLanguage('en')]);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createStore, putRows, putLoaded, touch, removeRows, sortedRows, select, neighbour, finishedIds, detailKey, singleSelection } from '../js/store.js';
+import { createStore, putRows, putLoaded, putEveryRow, touch, removeRows, sortedRows, select, neighbour, finishedIds, detailKey, singleSelection } from '../js/store.js';
 
 const row = (id, added_at, fields = {}) => ({ id, added_at, tracking: 'active', waiting: false, ...fields });
 
@@ -90,4 +90,26 @@ test('rows from the history do not overwrite rows that events changed or removed
   // After start-up, events no longer mark anything.
   touch(store, ['b']);
   assert.equal(store.touched.size, 0);
+});
+
+test('the read of every row drops the rows it lacks, except those an event put here since', () => {
+  const store = createStore();
+  // The first screen had every row.
+  putLoaded(store, [row('kept', '2026-11-29T07:00:00Z'), row('removed', '2026-11-29T06:00:00Z')], true);
+  select(store, 'removed');
+  store.saves.set('removed', { received: 1, total: 2, bytes_per_sec: 1 });
+  putEveryRow(store, [row('kept', '2026-11-29T07:00:00Z', { status: 'succeeded' })]);
+  assert.deepEqual([...store.rows.keys()], ['kept']);
+  assert.equal(store.rows.get('kept').status, 'succeeded');
+  assert.equal(store.selected.size, 0);
+  assert.equal(store.saves.size, 0);
+  // The first screen had only the newest rows; an event added one before every row came.
+  const partial = createStore();
+  partial.expected = 3;
+  putLoaded(partial, [row('newest', '2026-11-29T07:00:00Z')], false);
+  touch(partial, ['added']);
+  putRows(partial, [row('added', '2026-11-29T08:00:00Z')]);
+  putEveryRow(partial, [row('newest', '2026-11-29T07:00:00Z'), row('older', '2026-11-29T05:00:00Z')]);
+  assert.deepEqual([...partial.rows.keys()].sort(), ['added', 'newest', 'older']);
+  assert.equal(partial.loading, false);
 });
