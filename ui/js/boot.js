@@ -33,14 +33,23 @@ export const early = {
 // Awaited later by the controller; until then a failure is not "unhandled".
 [early.subscribed, early.settings, early.newest, early.posterIds].forEach((p) => p.catch(() => {}));
 
-// A window in Chinese fetches its string table now, alongside the other modules, not
-// after them; i18n.js then finds it loaded. Only English is in index.html's list.
-early.settings
-  .then(async (settings) => {
-    const { languageOf } = await import('./i18n.js');
-    if (languageOf(settings?.language) === 'zh') await import('./strings/zh.js');
-  })
-  .catch(() => {});
+/** Where the page notes the language it last showed (shell-view.js applyLook). */
+export const LAST_LANGUAGE_KEY = 'paddock.language';
+
+// A window in Chinese fetches its string table alongside the other modules, not after
+// them; i18n.js then finds it loaded. Only English is in index.html's list. The
+// settings decide, but a window that was in Chinese last time need not wait for them.
+const lastLanguage = (() => {
+  try {
+    return globalThis.localStorage?.getItem(LAST_LANGUAGE_KEY);
+  } catch {
+    return null;
+  }
+})();
+(lastLanguage === 'zh' ? import('./strings/zh.js') : early.settings.then(async (settings) => {
+  const { languageOf } = await import('./i18n.js');
+  if (languageOf(settings?.language) === 'zh') await import('./strings/zh.js');
+})).catch(() => {});
 
 /**
  * Every row, asked for once every backend event is subscribed: only a read after

@@ -3,6 +3,7 @@
 
 import { t, language, setLanguage, applyStatic } from './i18n.js';
 import { byId } from './dom.js';
+import { LAST_LANGUAGE_KEY } from './boot.js';
 
 const pasteBox = /** @type {HTMLTextAreaElement} */ (byId('paste-box'));
 const search = /** @type {HTMLInputElement} */ (byId('search'));
@@ -60,6 +61,7 @@ function updateToggles() {
 export async function applyLook(settings) {
   applyTheme(settings?.theme ?? 'system');
   await setLanguage(settings?.language ?? 'system');
+  localStorage.setItem(LAST_LANGUAGE_KEY, language());
   applyStatic();
   updateToggles();
 }
