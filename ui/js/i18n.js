@@ -6,8 +6,9 @@ import en from './strings/en.js';
 
 /**
  * The tables loaded so far. English is the fallback and always here; Chinese loads
- * when it is first chosen, so an English window does not fetch and parse it before
- * its first screen (./dev bench, "start-up").
+ * when it is first chosen (boot.js fetches it early for a window that was in Chinese
+ * last time), so an English window does not fetch and parse it before its first
+ * screen (./dev bench, "start-up").
  * @type {Record<string, Record<string, string>>}
  */
 const TABLE = { en };

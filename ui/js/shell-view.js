@@ -61,9 +61,13 @@ function updateToggles() {
 export async function applyLook(settings) {
   applyTheme(settings?.theme ?? 'system');
   await setLanguage(settings?.language ?? 'system');
-  localStorage.setItem(LAST_LANGUAGE_KEY, language());
   applyStatic();
   updateToggles();
+  try {
+    localStorage.setItem(LAST_LANGUAGE_KEY, language());
+  } catch {
+    // Only a hint for the next start (boot.js): without it, that start waits a little.
+  }
 }
 
 /**
