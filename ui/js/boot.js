@@ -46,9 +46,10 @@ const lastLanguage = (() => {
     return null;
   }
 })();
-(lastLanguage === 'zh' ? import('./strings/zh.js') : early.settings.then(async (settings) => {
+const fetchChinese = () => import('./strings/zh.js');
+(lastLanguage === 'zh' ? fetchChinese() : early.settings.then(async (settings) => {
   const { languageOf } = await import('./i18n.js');
-  if (languageOf(settings?.language) === 'zh') await import('./strings/zh.js');
+  if (languageOf(settings?.language) === 'zh') await fetchChinese();
 })).catch(() => {});
 
 /**

@@ -13,9 +13,6 @@ import en from './strings/en.js';
  */
 const TABLE = { en };
 
-/** How each language's table is loaded. */
-const LOADERS = { en: async () => en, zh: async () => (await import('./strings/zh.js')).default };
-
 /** Counts `setLanguage` calls: the last one asked for wins, whichever table loads last. */
 let asked = 0;
 
@@ -43,7 +40,7 @@ export async function setLanguage(choice) {
   const wanted = languageOf(choice);
   const ask = ++asked;
   try {
-    TABLE[wanted] ??= await LOADERS[wanted]();
+    if (wanted === 'zh') TABLE.zh ??= (await import('./strings/zh.js')).default;
   } catch (error) {
     console.error(error);
     return;
