@@ -1008,11 +1008,25 @@ async fn every_state_has_its_chip_in_english_and_chinese() {
     driver.quit().await;
 }
 
+/// The app as `launch` says, logging its own lines (info) to a piped stderr.
+fn logged_app(launch: &Launch) -> std::process::Command {
+    use std::process::Stdio;
+    let mut command = std::process::Command::new(APP);
+    command
+        .envs(launch.env.iter().map(|(k, v)| (k, v)))
+        .env("RUST_LOG", "paddock=info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    for k in &launch.env_remove {
+        command.env_remove(k);
+    }
+    command
+}
+
 /// Opening Paddock again while it runs hands over to the running window (which
 /// says so) and exits; one process, one poller.
 #[tokio::test]
 async fn a_second_launch_hands_over_to_the_running_window() {
-    use std::process::{Command, Stdio};
     use std::time::{Duration, Instant};
     if !e2e_available() {
         return;
@@ -1021,17 +1035,7 @@ async fn a_second_launch_hands_over_to_the_running_window() {
     let fake = FakeAnyfast::start().await;
     let data = temp_dir("e2e-single-instance");
     let launch = env(&fake, &data, Some(FAKE_KEY));
-    let start = || {
-        let mut c = Command::new(APP);
-        c.envs(launch.env.iter().map(|(k, v)| (k, v)))
-            .env("RUST_LOG", "paddock=info")
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped());
-        for k in &launch.env_remove {
-            c.env_remove(k);
-        }
-        Spawned::start(&mut c)
-    };
+    let start = || Spawned::start(&mut logged_app(&launch));
     let mut first = start();
     let log = StderrLog::follow(&mut first);
     let painted = log
@@ -1059,6 +1063,55 @@ async fn a_second_launch_hands_over_to_the_running_window() {
     assert!(status.success(), "{status:?}");
     assert!(handed_over, "the running window was told");
     assert!(first_alive, "the first window is still there");
+}
+
+/// Once start-up has settled, the window gives the memory it freed back to the
+/// system: the log says how much was resident before and after.
+#[tokio::test]
+async fn the_memory_start_up_freed_is_given_back() {
+    use std::time::Duration;
+    if !e2e_available() {
+        return;
+    }
+    let _window = WINDOW.lock().await;
+    let fake = FakeAnyfast::start().await;
+    let data = temp_dir("e2e-heap");
+    let launch = env(&fake, &data, Some(FAKE_KEY));
+    let mut app = Spawned::start(&mut logged_app(&launch));
+    let log = StderrLog::follow(&mut app);
+    let given_back = log
+        .wait_for("start-up memory given back", Duration::from_secs(60))
+        .await;
+    let _ = app.kill();
+    let _ = app.wait();
+    let text = log.finish();
+    assert!(given_back, "{text}");
+    let line = text
+        .lines()
+        .find(|l| l.contains("start-up memory given back"))
+        .unwrap_or_default();
+    let field = |name: &str| -> u64 {
+        let rest = line.split(name).nth(1).unwrap_or_default();
+        let digits: String = rest
+            .chars()
+            .skip_while(|c| !c.is_ascii_digit())
+            .take_while(char::is_ascii_digit)
+            .collect();
+        digits
+            .parse()
+            .unwrap_or_else(|_| panic!("{name} in {line:?}"))
+    };
+    let (before, after) = (field("resident_before_kib"), field("resident_after_kib"));
+    let painted_at = text.find("window painted its task list");
+    let given_at = text.find("start-up memory given back");
+    assert!(
+        matches!((painted_at, given_at), (Some(p), Some(g)) if p < g),
+        "given back after the first paint: {text}"
+    );
+    assert!(
+        after < before,
+        "resident {before} KiB before, {after} after"
+    );
 }
 
 /// An auto-save shows its progress like a manual save and can be cancelled; the

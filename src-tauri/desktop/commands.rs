@@ -20,7 +20,7 @@ use crate::settings::Settings;
 use crate::tasks::{AddSummary, NewestRows, StoredError, TaskDetail, TaskRow};
 use crate::videos::Progress;
 
-use super::launcher;
+use super::{heap, launcher};
 
 /// Every ID the page sends is checked before anything else happens.
 fn task_id(text: &str) -> Result<TaskId, Error> {
@@ -199,7 +199,7 @@ pub async fn poller_status(paddock: State<'_, Paddock>) -> Result<Option<StoredE
 /// The page has painted its first task list. Logged so that start-up can be timed
 /// from outside the process (`./dev bench` waits for this line); then the work the
 /// first paint did not wait for begins: the HTTP clients are built and the keyring
-/// is probed.
+/// is probed. Once start-up has settled, the memory it freed is given back.
 #[tauri::command]
 pub async fn frontend_ready(
     paddock: State<'_, Paddock>,
@@ -207,6 +207,7 @@ pub async fn frontend_ready(
     tasks: usize,
 ) -> Result<(), Error> {
     tracing::info!(first_paint_ms, tasks, "window painted its task list");
+    tauri::async_runtime::spawn(heap::give_back_after_start_up());
     paddock.after_first_paint().await;
     Ok(())
 }

@@ -6,6 +6,7 @@ mod background;
 mod commands;
 mod drag_out;
 mod events;
+mod heap;
 mod launcher;
 mod percent;
 mod posters;
