@@ -124,11 +124,11 @@ impl std::ops::DerefMut for Spawned {
 }
 
 /// Waits up to `limit` for `app` to end by itself; past it, kills it and fails
-/// with `what`.
+/// with `what` (a closure, so that a failure can say what the app logged by then).
 async fn wait_for_exit(
     app: &mut std::process::Child,
     limit: std::time::Duration,
-    what: &str,
+    what: impl FnOnce() -> String,
 ) -> std::process::ExitStatus {
     let deadline = std::time::Instant::now() + limit;
     loop {
@@ -137,7 +137,7 @@ async fn wait_for_exit(
         }
         if std::time::Instant::now() > deadline {
             let _ = app.kill();
-            panic!("{what}");
+            panic!("{}", what());
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
@@ -518,11 +518,9 @@ async fn a_data_folder_that_cannot_be_made_opens_the_same_window() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     close_the_window();
-    let status = wait_for_exit(
-        &mut app,
-        Duration::from_secs(20),
-        "closing the window did not end Paddock",
-    )
+    let status = wait_for_exit(&mut app, Duration::from_secs(20), || {
+        format!("closing the window did not end Paddock: {}", log.text())
+    })
     .await;
     let stderr = log.finish();
     assert_eq!(status.code(), Some(1), "{stderr}");
@@ -1380,11 +1378,9 @@ async fn closing_the_window_keeps_watching_until_done_then_exits() {
         fake.requests_for(&id)
     );
     fake.script(&id, vec![Reply::state("success-seed-example")]);
-    let status = wait_for_exit(
-        &mut app,
-        Duration::from_secs(60),
-        "it never exited by itself",
-    )
+    let status = wait_for_exit(&mut app, Duration::from_secs(60), || {
+        "it never exited by itself".to_owned()
+    })
     .await;
     assert!(status.success(), "{status:?}");
     assert_one_saved_video(&data.join("videos").join("Paddock"));
@@ -1432,11 +1428,9 @@ async fn a_hidden_start_at_login_works_then_quits() {
             .stdout(Stdio::null())
             .stderr(Stdio::null()),
     );
-    let status = wait_for_exit(
-        &mut app,
-        Duration::from_secs(90),
-        "a hidden start never quit by itself",
-    )
+    let status = wait_for_exit(&mut app, Duration::from_secs(90), || {
+        "a hidden start never quit by itself".to_owned()
+    })
     .await;
     assert!(status.success(), "{status:?}");
     assert!(
@@ -1826,11 +1820,9 @@ async fn the_tray_menu_is_in_chinese_and_its_quit_ends_paddock() {
     );
     let quit = shell.ask("click-menu 退出");
     assert_eq!(quit["ok"], true, "{quit}");
-    let status = wait_for_exit(
-        &mut app,
-        Duration::from_secs(20),
-        "Quit in the tray did not end Paddock",
-    )
+    let status = wait_for_exit(&mut app, Duration::from_secs(20), || {
+        "Quit in the tray did not end Paddock".to_owned()
+    })
     .await;
     assert!(status.success(), "{status:?}");
 }

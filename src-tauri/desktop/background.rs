@@ -4,15 +4,13 @@
 
 use std::time::Duration;
 
-use tauri::{AppHandle, Emitter, Manager, Runtime, WebviewWindow};
+use tauri::{AppHandle, Manager, Runtime, WebviewWindow};
 use tauri_plugin_notification::NotificationExt;
 
+use super::events::{report, SELECT_TASK};
 use super::tray::Tray;
 use super::window::{quit, show_window};
 use crate::paddock::{may_exit, on_close, OnClose, Paddock, Word};
-
-/// The event that asks the page to select a task (a clicked notification).
-pub const SELECT_TASK: &str = "select-task";
 
 /// Makes the login entry match the setting ("Start at login", off by default).
 /// At start (`only_enable`) an entry is only ever added: the entry is one per
@@ -91,7 +89,7 @@ pub fn follow_notification_clicks<R: Runtime>(app: &AppHandle<R>) {
         tracing::info!(action = performed.action_id(), "a notification was clicked");
         let Some(task) = task else { return };
         show_window(&handle);
-        if let Err(e) = handle.emit(SELECT_TASK, &task) {
+        if let Err(e) = report(&handle, SELECT_TASK, &task) {
             tracing::warn!(error = %e, "could not ask the window to select a task");
         }
     });

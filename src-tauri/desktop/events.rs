@@ -11,12 +11,36 @@ use crate::videos::Progress;
 use crate::tasks::StoredError;
 use crate::tasks::{TaskEvents, TaskRow};
 
-/// Event names the page listens to (`ui/js/api.js`).
+/// The one Tauri event the page subscribes to (`ui/js/api.js`, `onBackendEvents`).
+/// Each report goes out as `{name, payload}` under it. One subscription instead of
+/// one per report: each `listen` costs the page an IPC call and a script run while
+/// its first screen is drawn, which held that paint up by about 15 ms (`./dev bench`).
+pub const BACKEND: &str = "backend";
+
+/// The reports' names, as the page's `backend-events.js` knows them.
 pub const TASKS_CHANGED: &str = "tasks-changed";
 pub const TASKS_REMOVED: &str = "tasks-removed";
 pub const POLLER_PAUSED: &str = "poller-paused";
 pub const TASK_FINISHED: &str = "task-finished";
 pub const VIDEO_SAVING: &str = "video-saving";
+/// Asks the page to select a task (a clicked notification, `background.rs`).
+pub const SELECT_TASK: &str = "select-task";
+
+/// One report as the page receives it.
+#[derive(Clone, serde::Serialize)]
+struct Report<'a, P> {
+    name: &'a str,
+    payload: P,
+}
+
+/// Sends one report to the page, under the one event it subscribes to.
+pub fn report<R: Runtime, P: serde::Serialize + Clone>(
+    app: &AppHandle<R>,
+    name: &str,
+    payload: P,
+) -> tauri::Result<()> {
+    app.emit(BACKEND, Report { name, payload })
+}
 
 /// One save's progress for the page, or its end (`progress: null`).
 #[derive(Clone, serde::Serialize)]
@@ -29,7 +53,7 @@ pub struct TauriEvents<R: Runtime>(pub AppHandle<R>);
 
 impl<R: Runtime> TauriEvents<R> {
     fn emit<S: serde::Serialize + Clone>(&self, name: &str, payload: S) {
-        if let Err(e) = self.0.emit(name, payload) {
+        if let Err(e) = report(&self.0, name, payload) {
             tracing::warn!(event = name, error = %e, "could not send an event to the window");
         }
     }

@@ -85,12 +85,12 @@ export const showInFolder = (id) => call('show_in_folder', { id });
 export const openVideoExternally = (id) => call('open_video_externally', { id });
 
 /**
- * Backend events: 'tasks-changed' (rows), 'tasks-removed' (ids), 'poller-paused'
- * (error or null), 'task-finished' (row), 'video-saving' ({id, progress | null}).
- * @param {string} name
- * @param {(payload: any) => void} handler
+ * Every backend report, through one subscription (`desktop/events.rs`, BACKEND):
+ * 'tasks-changed' (rows), 'tasks-removed' (ids), 'poller-paused' (error or null),
+ * 'task-finished' (row), 'video-saving' ({id, progress | null}), 'select-task' (id).
+ * @param {(name: string, payload: any) => void} handler
  */
-export const onEvent = (name, handler) => listen(name, (event) => handler(event.payload));
+export const onBackendEvents = (handler) => listen('backend', ({ payload }) => handler(payload?.name, payload?.payload));
 /** The IDs of the tasks that have a poster. */
 export const posterIds = () => call('poster_ids');
 /** A loopback URL to draw a frame from, or an error that says why not. @param {string} id */

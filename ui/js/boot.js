@@ -1,19 +1,16 @@
 // What the first screen needs, asked for while the rest of the page's modules load.
 // index.html runs this module first; it imports only api.js, so its calls start
 // while the other ~30 modules are still being fetched and linked (./dev bench,
-// "start-up"). The newest rows are asked for alongside the event subscriptions,
-// not after them: that wait held the first paint up by about 15 ms. A change in
+// "start-up"). The newest rows are asked for alongside the event subscription,
+// not after it: that wait held the first paint up by about 15 ms. A change in
 // between could then be in neither, so the controller reads every row again once
-// the subscriptions are in place (`readEveryRow`). Events are held until the
+// the subscription is in place (`readEveryRow`). Events are held until the
 // controller takes them, after that read, so none is missed or applied early.
 
 import * as api from './api.js';
 
 /** The rows of the first screen: one small call; every row follows in a second. */
 export const FIRST_SCREEN_ROWS = 200;
-
-/** Every event the backend sends the page (see backend-events.js). */
-export const BACKEND_EVENTS = ['tasks-changed', 'tasks-removed', 'task-finished', 'select-task', 'video-saving', 'poller-paused'];
 
 /** @type {[string, any][]} */
 const held = [];
@@ -22,8 +19,8 @@ let deliver = (name, payload) => held.push([name, payload]);
 
 /** Settings, the newest rows and the poster list, each a promise already on its way. */
 export const early = {
-  /** Settles once every backend event is subscribed: rows read after that miss no change. */
-  subscribed: Promise.all(BACKEND_EVENTS.map((name) => api.onEvent(name, (payload) => deliver(name, payload)))),
+  /** Settles once the backend's events are subscribed: rows read after that miss no change. */
+  subscribed: api.onBackendEvents((name, payload) => deliver(name, payload)),
   settings: api.getSettings(),
   /** When the first rows were asked for (the start of the bench's "first screen"). */
   newestAskedAt: performance.now(),
@@ -53,7 +50,7 @@ const fetchChinese = () => import('./strings/zh.js');
 })).catch(() => {});
 
 /**
- * Every row, asked for once every backend event is subscribed: only a read after
+ * Every row, asked for once the backend's events are subscribed: only a read after
  * that is sure to hold a change made while the first screen's rows were on their way.
  * @returns {Promise<import('./status.js').Row[]>}
  */
