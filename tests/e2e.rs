@@ -1976,7 +1976,7 @@ async fn the_gallery_shows_posters_plays_on_hover_and_filters_stars() {
     // Drag out: WebDriver cannot drive a system drag, so the command behind it is
     // called as the card's dragstart calls it. An unsaved take says what to do.
     let drag = |ids: Vec<&String>| {
-        format!("return window.__TAURI__.core.invoke('drag_out', {{ ids: {} }}).then((n) => ({{ ok: n }}), (e) => e)", json!(ids))
+        format!("return window.__TAURI_INTERNALS__.invoke('drag_out', {{ ids: {} }}).then((n) => ({{ ok: n }}), (e) => e)", json!(ids))
     };
     let refused = driver.exec_promise(&drag(vec![&saved, &linked])).await;
     assert_eq!(refused["code"], "not_saved", "{refused}");

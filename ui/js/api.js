@@ -1,7 +1,6 @@
 // The only module that talks to the Rust backend.
 
-const { invoke, Channel } = window.__TAURI__.core;
-const { listen } = window.__TAURI__.event;
+import { Channel, convertFileSrc, invoke, listen } from './tauri.js';
 
 /**
  * Errors from the backend arrive as {code, message, detail?}; anything else is wrapped.
@@ -98,6 +97,6 @@ export const posterSource = (id) => call('poster_source', { id });
 /** Keeps a poster: the JPEG goes as the raw body. @param {string} id @param {Uint8Array} jpeg */
 export const savePoster = (id, jpeg) => call('save_poster', jpeg, { headers: { 'x-task-id': id } });
 /** Where the page shows a task's poster from (`poster:` scheme, served by Rust). @param {string} id */
-export const posterUrl = (id) => window.__TAURI__.core.convertFileSrc(id, 'poster');
+export const posterUrl = (id) => convertFileSrc(id, 'poster');
 /** Starts the system's drag of these tasks' saved files. @param {string[]} ids */
 export const dragOut = (ids) => call('drag_out', { ids });

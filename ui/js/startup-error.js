@@ -4,6 +4,7 @@
 // itself: no commands, no events.
 
 import { setLanguage, applyStatic } from './i18n.js';
+import { closeThisWindow } from './tauri.js';
 
 /** The most of the fragment read: the backend cuts its reason to 2,000 characters. */
 const MAX_FRAGMENT = 40_000;
@@ -36,9 +37,10 @@ if (globalThis.document) {
   document.getElementById('startup-error-reason').textContent = reason;
   const quit = document.getElementById('startup-error-quit');
   quit.addEventListener('click', () => {
-    const closing = globalThis.__TAURI__?.window?.getCurrentWindow().close();
     // Refused or unavailable: the window's own close button still ends Paddock.
-    Promise.resolve(closing).catch(() => {});
+    Promise.resolve()
+      .then(closeThisWindow)
+      .catch(() => {});
   });
   quit.focus();
   document.body.dataset.ready = 'true';

@@ -1,4 +1,4 @@
-// boot.js against a stand-in for Tauri's two calls (invoke, listen): the order it
+// boot.js against a stand-in for Tauri's IPC (commands, and listen): the order it
 // asks in, and that no backend event is lost or reordered before the controller
 // takes them.
 
@@ -12,25 +12,20 @@ const listeners = new Map();
 /** Resolves each subscription when the test says so. */
 const subscriptions = [];
 
-globalThis.window = {
-  __TAURI__: {
-    core: {
-      Channel: class {},
-      invoke: async (command, args) => {
-        asked.push(command);
-        if (command === 'list_newest_tasks') return { rows: [], total: 0, limit: args.limit };
-        if (command === 'poster_ids') return ['asyntask_a'];
-        if (command === 'list_tasks') return [{ id: 'asyntask_all' }];
-        return { language: 'en' };
-      },
-    },
-    event: {
-      listen: (name, handler) => {
-        asked.push(`listen ${name}`);
-        listeners.set(name, handler);
-        return new Promise((resolve) => subscriptions.push(resolve));
-      },
-    },
+/** Stands in for what Tauri puts in the page; tauri.js calls it. */
+globalThis.__TAURI_INTERNALS__ = {
+  transformCallback: (callback) => callback,
+  invoke: async (command, args) => {
+    if (command === 'plugin:event|listen') {
+      asked.push(`listen ${args.event}`);
+      listeners.set(args.event, args.handler);
+      return new Promise((resolve) => subscriptions.push(resolve));
+    }
+    asked.push(command);
+    if (command === 'list_newest_tasks') return { rows: [], total: 0, limit: args.limit };
+    if (command === 'poster_ids') return ['asyntask_a'];
+    if (command === 'list_tasks') return [{ id: 'asyntask_all' }];
+    return { language: 'en' };
   },
 };
 

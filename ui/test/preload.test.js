@@ -37,13 +37,13 @@ test('index.html loads exactly the modules main.js imports, each once', () => {
   assert.deepEqual(new Set(loaded), reachable('js/main.js'));
 });
 
-test('boot.js comes first and imports only api.js, so its calls start early', () => {
+test('boot.js comes first and imports only api.js (and Tauri under it), so its calls start early', () => {
   const html = readFileSync(join(ui, 'index.html'), 'utf8');
   const scripts = [...html.matchAll(/<script type="module" src="([^"]+)"(?: async)?><\/script>/g)].map((m) => m[1]);
   assert.deepEqual(scripts, ['js/boot.js', 'js/main.js']);
   // async: it runs once it is here, not after the whole document is parsed.
   assert.match(html, /<script type="module" src="js\/boot\.js" async><\/script>/);
-  assert.deepEqual(reachable('js/boot.js'), new Set(['js/boot.js', 'js/api.js']));
+  assert.deepEqual(reachable('js/boot.js'), new Set(['js/boot.js', 'js/api.js', 'js/tauri.js']));
 });
 
 test('the first screen loads without the controller; main.js loads it after', () => {
