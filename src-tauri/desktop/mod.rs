@@ -6,6 +6,7 @@ mod background;
 mod commands;
 mod drag_out;
 mod events;
+mod first_screen;
 mod heap;
 mod launcher;
 mod percent;
@@ -74,7 +75,9 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>, paddock: Paddock) -> ta
             // and covered by the scan that proves the key is never on disk).
             let hidden = app.try_state::<StartHidden>().is_some_and(|h| h.0);
             if let Some(config) = app.config().app.windows.iter().find(|w| w.label == "main") {
+                let first_screen = first_screen::script(&app.state::<Paddock>());
                 let window = tauri::WebviewWindowBuilder::from_config(app.handle(), config)?
+                    .initialization_script(first_screen)
                     .data_directory(webview_dir)
                     .visible(!hidden)
                     .build()?;

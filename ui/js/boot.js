@@ -6,11 +6,42 @@
 // between could then be in neither, so the controller reads every row again once
 // the subscription is in place (`readEveryRow`). Events are held until the
 // controller takes them, after that read, so none is missed or applied early.
+// On the first load, the settings and the newest rows came with the page itself
+// (`takeHandedOver`); that data is older than the subscription too, and the same
+// read brings it up to date.
 
 import * as api from './api.js';
 
 /** The rows of the first screen: one small call; every row follows in a second. */
 export const FIRST_SCREEN_ROWS = 200;
+
+/** Where the page notes that it has drawn from the data the window was built with. */
+const HANDED_OVER_KEY = 'paddock.first-screen-taken';
+
+/**
+ * The settings and newest rows the window was built with (desktop/first_screen.rs),
+ * on the page's first load only: they are fixed when the window is built, so a
+ * reloaded page would get them stale and asks over IPC instead. Two marks say it is
+ * not the first load, either enough: the navigation's type, and a note in the
+ * session's storage. Null then, and when there is no data or no storage to note in.
+ * @returns {{settings: any, newest: any} | null}
+ */
+function takeHandedOver() {
+  const data = /** @type {any} */ (globalThis).__PADDOCK_FIRST_SCREEN__;
+  // Not kept past this: the rows are read again in full once the page is up.
+  delete (/** @type {any} */ (globalThis).__PADDOCK_FIRST_SCREEN__);
+  if (!data || typeof data !== 'object') return null;
+  const how = globalThis.performance?.getEntriesByType?.('navigation')?.[0]?.type;
+  if (how === 'reload' || how === 'back_forward') return null;
+  try {
+    if (sessionStorage.getItem(HANDED_OVER_KEY)) return null;
+    sessionStorage.setItem(HANDED_OVER_KEY, '1');
+  } catch {
+    return null;
+  }
+  return data;
+}
+const handedOver = takeHandedOver();
 
 /** @type {[string, any][]} */
 const held = [];
@@ -21,10 +52,10 @@ let deliver = (name, payload) => held.push([name, payload]);
 export const early = {
   /** Settles once the backend's events are subscribed: rows read after that miss no change. */
   subscribed: api.onBackendEvents((name, payload) => deliver(name, payload)),
-  settings: api.getSettings(),
-  /** When the first rows were asked for (the start of the bench's "first screen"). */
+  settings: handedOver ? Promise.resolve(handedOver.settings) : api.getSettings(),
+  /** When the first rows were asked for, or taken (the start of the bench's "first screen"). */
   newestAskedAt: performance.now(),
-  newest: api.listNewestTasks(FIRST_SCREEN_ROWS),
+  newest: handedOver?.newest ? Promise.resolve(handedOver.newest) : api.listNewestTasks(FIRST_SCREEN_ROWS),
   posterIds: api.posterIds(),
 };
 // Awaited later by the controller; until then a failure is not "unhandled".

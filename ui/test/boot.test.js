@@ -93,3 +93,64 @@ test('a held event whose handler throws loses only itself', async () => {
   }
   assert.deepEqual(got, ['tasks-changed', 'tasks-removed']);
 });
+
+test('the data the window was built with is drawn from on the first load only, without asking', async () => {
+  const stored = new Map();
+  globalThis.sessionStorage = { getItem: (k) => stored.get(k) ?? null, setItem: (k, v) => stored.set(k, String(v)) };
+  const handed = { settings: { language: 'zh' }, newest: { rows: [{ id: 'asyntask_h' }], total: 1 } };
+  globalThis.__PADDOCK_FIRST_SCREEN__ = handed;
+  try {
+    const before = asked.length;
+    const first = await import('../js/boot.js?first-load');
+    assert.deepEqual(await first.early.settings, handed.settings);
+    assert.deepEqual(await first.early.newest, handed.newest);
+    const askedThen = asked.slice(before);
+    assert.ok(!askedThen.includes('get_settings') && !askedThen.includes('list_newest_tasks'), `asked: ${askedThen}`);
+    // A reload runs the same script with the same, now stale, data: it asks instead.
+    const again = asked.length;
+    const reloaded = await import('../js/boot.js?reloaded');
+    assert.deepEqual(await reloaded.early.settings, { language: 'en' });
+    assert.equal((await reloaded.early.newest).limit, reloaded.FIRST_SCREEN_ROWS);
+    assert.ok(asked.slice(again).includes('get_settings'));
+  } finally {
+    delete globalThis.__PADDOCK_FIRST_SCREEN__;
+    delete globalThis.sessionStorage;
+  }
+});
+
+test('without storage to note it in, the page asks rather than risk stale data', async () => {
+  globalThis.__PADDOCK_FIRST_SCREEN__ = { settings: { language: 'zh' }, newest: null };
+  Object.defineProperty(globalThis, 'sessionStorage', {
+    configurable: true,
+    get() {
+      throw new Error('SecurityError: storage is off');
+    },
+  });
+  try {
+    const before = asked.length;
+    const page = await import('../js/boot.js?no-storage');
+    assert.deepEqual(await page.early.settings, { language: 'en' });
+    assert.ok(asked.slice(before).includes('list_newest_tasks'));
+    assert.equal(globalThis.__PADDOCK_FIRST_SCREEN__, undefined, 'the data was kept after the page looked at it');
+  } finally {
+    delete globalThis.__PADDOCK_FIRST_SCREEN__;
+    delete globalThis.sessionStorage;
+  }
+});
+
+test('a reloaded page asks, even when its storage was lost', async () => {
+  globalThis.sessionStorage = { getItem: () => null, setItem: () => {} };
+  globalThis.__PADDOCK_FIRST_SCREEN__ = { settings: { language: 'zh' }, newest: null };
+  const entries = performance.getEntriesByType;
+  performance.getEntriesByType = (type) => (type === 'navigation' ? [{ type: 'reload' }] : entries.call(performance, type));
+  try {
+    const before = asked.length;
+    const page = await import('../js/boot.js?reload-without-storage');
+    assert.deepEqual(await page.early.settings, { language: 'en' });
+    assert.ok(asked.slice(before).includes('get_settings'));
+  } finally {
+    performance.getEntriesByType = entries;
+    delete globalThis.__PADDOCK_FIRST_SCREEN__;
+    delete globalThis.sessionStorage;
+  }
+});
