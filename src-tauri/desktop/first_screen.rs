@@ -56,7 +56,8 @@ mod tests {
     fn handed_over(script: &str) -> serde_json::Value {
         let start = script.find("JSON.parse(").expect("JSON.parse") + "JSON.parse(".len();
         let end = script.rfind("), configurable").expect("the call's end");
-        let text: String = serde_json::from_str(&script[start..end]).expect("a string literal");
+        let literal = script.get(start..end).expect("the literal's bounds");
+        let text: String = serde_json::from_str(literal).expect("a string literal");
         serde_json::from_str(&text).expect("JSON")
     }
 

@@ -75,9 +75,12 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>, paddock: Paddock) -> ta
             // and covered by the scan that proves the key is never on disk).
             let hidden = app.try_state::<StartHidden>().is_some_and(|h| h.0);
             if let Some(config) = app.config().app.windows.iter().find(|w| w.label == "main") {
-                let first_screen = first_screen::script(&app.state::<Paddock>());
-                let window = tauri::WebviewWindowBuilder::from_config(app.handle(), config)?
-                    .initialization_script(first_screen)
+                let mut window = tauri::WebviewWindowBuilder::from_config(app.handle(), config)?;
+                // Without it, the page asks over IPC as after a reload.
+                if let Some(paddock) = app.try_state::<Paddock>() {
+                    window = window.initialization_script(first_screen::script(&paddock));
+                }
+                let window = window
                     .data_directory(webview_dir)
                     .visible(!hidden)
                     .build()?;
